@@ -1,0 +1,48 @@
+"""Typed events that flow through a turn, from the model's tokens to the screen and the voice."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class TextDelta:
+    """Visible answer text (cue tags removed), in arrival order."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """A gesture or emotion tag, attached to the sentence it belongs to."""
+
+    name: str
+    sentence: int
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A complete speakable sentence, emitted as soon as the model has written it."""
+
+    index: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class TurnFinished:
+    """The turn ended; ``text`` is the visible answer as kept in history."""
+
+    text: str
+    interrupted: bool
+    finish_reason: str = "stop"
+
+
+@dataclass(frozen=True, slots=True)
+class TurnFailed:
+    """The turn ended in an error; ``partial`` is what had arrived before it."""
+
+    message: str
+    partial: str
+
+
+TurnEvent = TextDelta | Cue | Sentence | TurnFinished | TurnFailed

@@ -1,0 +1,156 @@
+"""Declared, versioned settings: a bad or foreign value costs that one setting, never startup."""
+
+from __future__ import annotations
+
+import binascii
+import json
+import logging
+import math
+import types
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any, get_args, get_type_hints
+
+from avatar_desktop.storage.atomic import atomic_write_text, move_aside
+from avatar_desktop.storage.errors import StorageError, describe_os_error
+
+log = logging.getLogger(__name__)
+
+SETTINGS_SCHEMA_VERSION = 1
+UNREADABLE_DIR = "unreadable"
+
+
+@dataclass
+class Settings:
+    """Everything the user can choose that is not a secret; API keys live in the keyring."""
+
+    schema_version: int = SETTINGS_SCHEMA_VERSION
+    chat_model_path: str | None = None  # None: the bundled model
+    max_tokens: int = 256
+    temperature: float = 0.7
+    context_tokens: int = 2048
+    window_geometry: str | None = None  # base64 of QWidget.saveGeometry()
+    last_session_id: str | None = None
+
+
+_HINTS: dict[str, Any] = get_type_hints(Settings)
+_INVALID = object()
+# Upgrade functions keyed by the version they upgrade from, as for sessions.
+_UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def _is_base64(value: str) -> bool:
+    try:
+        binascii.a2b_base64(value, strict_mode=True)
+    except (binascii.Error, ValueError):
+        return False
+    return True
+
+
+# Values of the right type that would still break the app are treated like wrong types.
+_VALID: dict[str, Callable[[Any], bool]] = {
+    "max_tokens": lambda value: value > 0,
+    "context_tokens": lambda value: value > 0,
+    "temperature": lambda value: math.isfinite(value) and 0.0 <= value <= 2.0,
+    "window_geometry": lambda value: value is None or _is_base64(value),
+    "chat_model_path": lambda value: value is None or bool(value.strip()),
+}
+
+
+def load_settings(path: Path, problems: list[str] | None = None) -> Settings:
+    """Read settings; anything unusable falls back to defaults and never stops the app.
+
+    A user-facing sentence is appended to ``problems`` (when given) if the file had to be
+    ignored or set aside.
+    """
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Settings()
+    except OSError as exc:
+        _report(problems, describe_os_error("read the settings", exc, path) + " Using defaults.")
+        return Settings()
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        data = None
+    if not isinstance(data, dict):
+        _set_aside(path, problems)
+        return Settings()
+    return _from_dict(_upgrade(data))
+
+
+def save_settings(path: Path, settings: Settings) -> None:
+    """Write settings atomically, always as the current schema."""
+    document = asdict(settings)
+    document["schema_version"] = SETTINGS_SCHEMA_VERSION
+    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # backslashreplace: lone surrogates (e.g. undecodable file names) become JSON escapes.
+        atomic_write_text(path, text, errors="backslashreplace")
+    except OSError as exc:
+        raise StorageError(describe_os_error("save the settings", exc, path.parent)) from exc
+
+
+def _upgrade(data: dict[str, Any]) -> dict[str, Any]:
+    """Run upgrade steps for old files; newer files are read as far as this version understands."""
+    version = data.get("schema_version")
+    if type(version) is not int:
+        log.warning("settings have no usable schema_version; reading them as current")
+        return data
+    if version > SETTINGS_SCHEMA_VERSION:
+        log.warning("settings were written by a newer version (schema %s)", version)
+    while version < SETTINGS_SCHEMA_VERSION and version in _UPGRADES:
+        data = _UPGRADES[version](data)
+        version += 1
+    return data
+
+
+def _from_dict(data: dict[str, Any]) -> Settings:
+    """Take each known key whose value fits; unknown keys are dropped on the next save."""
+    values: dict[str, Any] = {}
+    for field in fields(Settings):
+        if field.name == "schema_version" or field.name not in data:
+            continue
+        value = _coerce(data[field.name], _HINTS[field.name])
+        if value is _INVALID or not _VALID.get(field.name, _always)(value):
+            log.warning("setting %s has an unusable value; using the default", field.name)
+            continue
+        values[field.name] = value
+    return Settings(**values)
+
+
+def _coerce(value: Any, hint: Any) -> Any:
+    """The value if it fits the declared type (ints count as floats), else ``_INVALID``."""
+    allowed = get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
+    for kind in allowed:
+        if kind is float and type(value) in (int, float):
+            return float(value)
+        if type(value) is kind:  # exact: JSON true must not pass as an int
+            return value
+    return _INVALID
+
+
+def _always(_value: Any) -> bool:
+    return True
+
+
+def _set_aside(path: Path, problems: list[str] | None) -> None:
+    """Keep an unreadable settings file for the user to inspect, and start from defaults."""
+    try:
+        moved = move_aside(path, path.parent / UNREADABLE_DIR)
+    except OSError as exc:
+        log.warning("could not set aside unreadable settings %s: %s", path, exc)
+        _report(problems, f"The settings file {path} could not be read; using defaults.")
+        return
+    log.warning("set aside unreadable settings %s as %s", path, moved)
+    _report(
+        problems, f"The settings file could not be read; it was kept at {moved}. Using defaults."
+    )
+
+
+def _report(problems: list[str] | None, message: str) -> None:
+    if problems is not None:
+        problems.append(message)

@@ -1,0 +1,95 @@
+"""Atomic writes: a failed write leaves the old file and no litter; set-asides never overwrite."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from avatar_desktop.storage import atomic
+from avatar_desktop.storage.atomic import atomic_write_bytes, atomic_write_text, move_aside
+
+
+def _litter(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(atomic.TEMP_SUFFIX))
+
+
+def test_write_and_replace(tmp_path: Path) -> None:
+    target = tmp_path / "f.json"
+    atomic_write_text(target, "first\n")
+    atomic_write_text(target, "second — ünïcode\n")
+    assert target.read_bytes() == "second — ünïcode\n".encode()
+    assert _litter(tmp_path) == []
+
+
+def test_text_keeps_newlines_verbatim(tmp_path: Path) -> None:
+    target = tmp_path / "f.txt"
+    atomic_write_text(target, "a\nb\r\n")
+    assert target.read_bytes() == b"a\nb\r\n"
+
+
+@pytest.mark.parametrize("broken", ["replace", "fsync"])
+def test_failure_keeps_old_file_and_removes_temp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, broken: str
+) -> None:
+    target = tmp_path / "f.json"
+    atomic_write_bytes(target, b"old")
+
+    def fail(*_args: object) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(atomic.os, broken, fail)
+    with pytest.raises(OSError, match="Input/output error"):
+        atomic_write_bytes(target, b"new")
+    monkeypatch.undo()
+    assert target.read_bytes() == b"old"
+    assert _litter(tmp_path) == []
+
+
+def test_missing_folder_is_an_oserror(tmp_path: Path) -> None:
+    with pytest.raises(OSError):
+        atomic_write_bytes(tmp_path / "nope" / "f.json", b"x")
+
+
+def test_move_aside_never_overwrites(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(atomic, "_timestamp", lambda: "20250101T000000000000Z")
+    aside = tmp_path / "unreadable"
+    moved = []
+    for content in (b"one", b"two", b"three"):
+        bad = tmp_path / "s.json"
+        bad.write_bytes(content)
+        moved.append(move_aside(bad, aside))
+        assert not bad.exists()
+    assert len(set(moved)) == 3
+    assert [p.read_bytes() for p in moved] == [b"one", b"two", b"three"]
+    assert all(p.parent == aside and p.suffix == ".json" for p in moved)
+    assert moved[0].name == "s.20250101T000000000000Z.json"
+
+
+def test_written_files_are_private(tmp_path: Path) -> None:
+    target = tmp_path / "f"
+    atomic_write_bytes(target, b"x")
+    if os.name == "posix":
+        assert target.stat().st_mode & 0o077 == 0
+
+
+def test_windows_replace_is_retried_while_a_reader_holds_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "f.json"
+    target.write_bytes(b"old")
+    real_replace = os.replace
+    failures = [PermissionError(13, "Access is denied")] * 2
+
+    def flaky_replace(source: str, dest: Path) -> None:
+        if failures:
+            raise failures.pop()
+        real_replace(source, dest)
+
+    monkeypatch.setattr(atomic, "_IS_WINDOWS", True)
+    monkeypatch.setattr(atomic.os, "replace", flaky_replace)
+    atomic_write_bytes(target, b"new")
+    monkeypatch.undo()
+    assert target.read_bytes() == b"new"
+    assert _litter(tmp_path) == []
