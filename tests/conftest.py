@@ -35,7 +35,8 @@ def fail_on_error_logs(
     if request.node.get_closest_marker("allow_error_logs"):
         return
     errors = [
-        r for r in caplog.get_records("call")
+        r
+        for r in caplog.get_records("call")
         if r.levelno >= logging.ERROR and r.name.startswith("avatar_desktop")
     ]
     assert not errors, f"unexpected error logs: {[r.getMessage() for r in errors]}"

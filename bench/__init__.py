@@ -1,0 +1,1 @@
+"""Benchmarks: ``python -m bench NAME``; the last line printed is a JSON object of metrics."""

@@ -1,0 +1,193 @@
+"""Turns through the real pipeline on the embedded model, and the real window streaming them."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+QUESTIONS = [
+    "Hello! Who are you?",
+    "Why is the sky blue?",
+    "Give me a tip for sleeping better.",
+    "What is a good name for a cat?",
+    "Tell me something about the sea.",
+    "How do I make tea?",
+]
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def _pipeline_turns(model: Any, options: Any, turns: int) -> dict[str, float]:
+    from avatar_desktop.core.cancel import CancelToken
+    from avatar_desktop.core.events import Sentence, TextDelta, TurnFinished
+    from avatar_desktop.core.persona import default_persona
+    from avatar_desktop.core.session import Message
+    from avatar_desktop.core.turn import answer
+
+    first_token, first_sentence, rates = [], [], []
+    for question in (QUESTIONS * 3)[:turns]:
+        start = time.perf_counter()
+        token_at = sentence_at = None
+        text = ""
+        for event in answer(
+            model,
+            [Message("user", question)],
+            default_persona(),
+            cancel=CancelToken(),
+            options=options,
+        ):
+            now = time.perf_counter()
+            if isinstance(event, TextDelta) and token_at is None:
+                token_at = now
+            elif isinstance(event, Sentence) and sentence_at is None:
+                sentence_at = now
+            elif isinstance(event, TurnFinished):
+                text = event.text
+        end = time.perf_counter()
+        if token_at is None:
+            continue
+        first_token.append((token_at - start) * 1000)
+        first_sentence.append(((sentence_at or end) - start) * 1000)
+        if end > token_at:
+            rates.append(model.count_tokens(text) / (end - token_at))
+    return {
+        "first_token_ms_p50": statistics.median(first_token),
+        "first_sentence_ms_p50": statistics.median(first_sentence),
+        "tokens_per_s": statistics.median(rates),
+    }
+
+
+def _stop_latency(model: Any, options: Any, stops: int) -> float:
+    """Cancel mid-answer from another thread; time until the pipeline has ended."""
+    from avatar_desktop.core.cancel import CancelToken
+    from avatar_desktop.core.events import TextDelta
+    from avatar_desktop.core.persona import default_persona
+    from avatar_desktop.core.session import Message
+    from avatar_desktop.core.turn import answer
+
+    latencies = []
+    for i in range(stops):
+        cancel = CancelToken()
+        seen = threading.Event()
+        ended: list[float] = []
+
+        def consume(
+            question: str,
+            cancel: CancelToken = cancel,
+            seen: threading.Event = seen,
+            ended: list[float] = ended,
+        ) -> None:
+            for event in answer(
+                model,
+                [Message("user", question)],
+                default_persona(),
+                cancel=cancel,
+                options=options,
+            ):
+                if isinstance(event, TextDelta):
+                    seen.set()
+            ended.append(time.perf_counter())
+
+        worker = threading.Thread(target=consume, args=(QUESTIONS[i % len(QUESTIONS)],))
+        worker.start()
+        seen.wait(30)
+        time.sleep(0.05 + 0.01 * i)
+        stopped_at = time.perf_counter()
+        cancel.cancel()
+        worker.join(30)
+        latencies.append((ended[0] - stopped_at) * 1000)
+    return _percentile(latencies, 0.95)
+
+
+def _window_metrics(model: Any, home: Path, turns: int) -> dict[str, float]:
+    """Stream turns into the real window (offscreen) and watch the event loop for stalls."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QElapsedTimer, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from avatar_desktop.app.application import AvatarApp
+    from avatar_desktop.core.session import Message, Session
+    from avatar_desktop.storage import paths as app_paths
+
+    qt_app = QApplication.instance() or QApplication([])
+    app = AvatarApp(app_paths.ensure(app_paths.resolve()), model=model)
+    app.start()
+    _spin(qt_app, lambda: "ready" in app.window.status_label.text(), 30)
+
+    clock, gaps = QElapsedTimer(), [0.0]
+    last = [0]
+    clock.start()
+
+    def tick() -> None:
+        now = clock.nsecsElapsed()
+        if last[0]:
+            gaps.append((now - last[0]) / 1e6)
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(1)
+    timer.timeout.connect(tick)
+    for question in QUESTIONS[:turns]:
+        last[0] = 0
+        timer.start()
+        app.window.input.setPlainText(question)
+        app.window.send_button.click()
+        _spin(qt_app, lambda: app.conversation.busy, 10)
+        _spin(qt_app, lambda: not app.conversation.busy, 120)
+        timer.stop()
+
+    big = Session(title="Ten thousand")
+    for i in range(10_000):
+        big.add(Message("user" if i % 2 == 0 else "assistant", f"Message number {i}. " * 8))
+    app.store.save(big)
+    started = time.perf_counter()
+    app.conversation.open_session(big.id)
+    _spin(qt_app, lambda: app.conversation.session.id == big.id, 30)
+    opened_ms = (time.perf_counter() - started) * 1000
+    assert app.window.chat.bubbles(), "the 10k session showed no messages"
+    app.window.close()
+    return {"gui_stall_ms_max": max(gaps) - 1.0, "session_open_10k_ms": opened_ms}
+
+
+def _spin(qt_app: Any, until: Any, seconds: float) -> None:
+    deadline = time.perf_counter() + seconds
+    while not until():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("benchmark step timed out")
+        qt_app.processEvents()
+        time.sleep(0.001)
+
+
+def run(argv: list[str]) -> dict[str, float]:
+    parser = argparse.ArgumentParser(prog="python -m bench turn")
+    parser.add_argument("--turns", type=int, default=6)
+    parser.add_argument("--max-tokens", type=int, default=96)
+    args = parser.parse_args(argv)
+    home = Path(tempfile.mkdtemp(prefix="avatar-bench-"))
+    os.environ["AVATAR_DESKTOP_HOME"] = str(home)
+
+    import psutil
+
+    from avatar_desktop.providers.base import GenerationOptions
+    from avatar_desktop.providers.local.llm import LocalChatModel
+
+    options = GenerationOptions(max_tokens=args.max_tokens, temperature=0.7)
+    model = LocalChatModel()
+    started = time.perf_counter()
+    model.load()
+    metrics: dict[str, float] = {"model_load_s": time.perf_counter() - started}
+    metrics.update(_pipeline_turns(model, options, args.turns))
+    metrics["stop_latency_ms_p95"] = _stop_latency(model, options, 10)
+    metrics.update(_window_metrics(model, home, min(args.turns, 4)))
+    metrics["rss_mb"] = psutil.Process().memory_info().rss / 2**20
+    return {k: round(v, 3) for k, v in metrics.items()}

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs what is missing, then runs the linters, the type checker and the whole test suite.
+# Extra arguments go to pytest.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+setup_all
+cd "$ROOT"
+export QT_QPA_PLATFORM=offscreen
+say "ruff (lint and format)"
+"$VENV/bin/ruff" check .
+"$VENV/bin/ruff" format --check .
+say "mypy"
+"$VENV/bin/mypy" avatar_desktop bench tests
+say "pytest"
+"$VENV/bin/python" -m pytest "$@"

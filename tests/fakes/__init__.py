@@ -1,0 +1,1 @@
+"""Test doubles of the app's own interfaces and loopback fakes of the cloud services."""

@@ -1,0 +1,38 @@
+"""Fixtures that build the real app window around a scripted or real chat model."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from avatar_desktop.app.application import AvatarApp
+from avatar_desktop.providers.base import ChatModel
+from avatar_desktop.storage import paths as app_paths
+from tests.fakes.scripted_model import ScriptedModel
+
+MakeApp = Callable[..., AvatarApp]
+
+
+@pytest.fixture
+def make_app(qtbot: QtBot) -> Iterator[MakeApp]:
+    """Build (and on teardown close) the real app; each call is one app start."""
+    apps: list[AvatarApp] = []
+
+    def make(model: ChatModel | None = None) -> AvatarApp:
+        paths = app_paths.ensure(app_paths.resolve())
+        app = AvatarApp(paths, model=model or ScriptedModel())
+        qtbot.addWidget(app.window)
+        app.start()
+        qtbot.waitExposed(app.window)
+        with qtbot.waitActive(app.window):
+            app.window.activateWindow()  # offscreen windows are not activated by show()
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        if app.window.isVisible():
+            app.window.close()
+        app.pools.wait(5000)

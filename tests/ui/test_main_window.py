@@ -1,0 +1,278 @@
+"""The real window, driven by keyboard and mouse, answering from a scripted model."""
+
+from __future__ import annotations
+
+import errno
+import json
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QInputDialog, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from avatar_desktop.app.application import AvatarApp
+from tests.fakes.scripted_model import ScriptedModel
+from tests.ui.conftest import MakeApp
+
+
+def send(qtbot: QtBot, app: AvatarApp, text: str) -> None:
+    app.window.input.setFocus()
+    qtbot.keyClicks(app.window.input, text)
+    qtbot.keyClick(app.window.input, Qt.Key.Key_Return)
+
+
+def bubble_texts(app: AvatarApp) -> list[str]:
+    return [b.text() for b in app.window.chat.bubbles()]
+
+
+def session_file(app: AvatarApp) -> dict:
+    path = app.paths.sessions / f"{app.conversation.session.id}.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def interrupted(bubble: object) -> bool:
+    note = bubble.note("interruptedNote")  # type: ignore[attr-defined]
+    return note is not None and not note.isHidden()
+
+
+def wait_idle(qtbot: QtBot, app: AvatarApp) -> None:
+    qtbot.waitUntil(lambda: not app.conversation.busy, timeout=5000)
+    qtbot.waitUntil(lambda: app.pools.disk.activeThreadCount() == 0, timeout=5000)
+
+
+def test_typed_question_gets_a_streamed_answer_saved_on_disk(
+    qtbot: QtBot, make_app: MakeApp
+) -> None:
+    model = ScriptedModel(["Hi", " there", "! [wave]", " How", " can I help?"], delay=0.08)
+    app = make_app(model)
+    send(qtbot, app, "Hello avatar")
+    qtbot.waitUntil(lambda: len(bubble_texts(app)) == 2 and bubble_texts(app)[1] != "")
+    partial = bubble_texts(app)[1]
+    assert partial != "Hi there!  How can I help?"  # seen mid-stream, not at the end
+    assert app.conversation.busy
+    wait_idle(qtbot, app)
+    assert bubble_texts(app) == ["Hello avatar", "Hi there!  How can I help?"]
+    assert app.window.input.toPlainText() == ""
+    data = session_file(app)
+    assert [m["role"] for m in data["messages"]] == ["user", "assistant"]
+    assert data["messages"][1]["content"] == "Hi there!  How can I help?"
+    assert data["title"] == "Hello avatar"
+    assert model.calls[0][0].type == "system" and model.calls[0][-1].content == "Hello avatar"
+
+
+def test_user_message_is_on_disk_before_the_model_is_called(
+    qtbot: QtBot, make_app: MakeApp
+) -> None:
+    model = ScriptedModel(["ok"])
+    model.ready_event.clear()  # the model is "still loading": the message must wait, saved
+    app = make_app(model)
+    send(qtbot, app, "Remember me")
+    qtbot.waitUntil(lambda: (app.paths.sessions / f"{app.conversation.session.id}.json").exists())
+    data = session_file(app)
+    assert [m["content"] for m in data["messages"]] == ["Remember me"]
+    assert model.calls == []
+    model.ready_event.set()
+    wait_idle(qtbot, app)
+    assert bubble_texts(app) == ["Remember me", "ok"]
+
+
+def test_stop_ends_the_answer_fast_and_keeps_it_marked(qtbot: QtBot, make_app: MakeApp) -> None:
+    model = ScriptedModel([f" word{i}" for i in range(200)], delay=0.03)
+    app = make_app(model)
+    send(qtbot, app, "Talk a lot")
+    qtbot.waitUntil(lambda: model.yielded >= 3)
+    assert app.window.stop_button.isEnabled()
+    started = time.perf_counter()
+    qtbot.mouseClick(app.window.stop_button, Qt.MouseButton.LeftButton)
+    assert not app.conversation.busy
+    assert (time.perf_counter() - started) < 0.1
+    yielded = model.yielded
+    qtbot.wait(200)
+    assert model.yielded <= yielded + 1  # generation really stopped
+    wait_idle(qtbot, app)
+    last = app.window.chat.bubbles()[-1]
+    assert last.text().startswith(" word0 word1")
+    assert interrupted(last)
+    saved = session_file(app)["messages"][-1]
+    assert saved["interrupted"] is True and saved["content"] == last.text()
+
+
+def test_escape_stops_too(qtbot: QtBot, make_app: MakeApp) -> None:
+    model = ScriptedModel([f" w{i}" for i in range(200)], delay=0.03)
+    app = make_app(model)
+    send(qtbot, app, "Go")
+    qtbot.waitUntil(lambda: model.yielded >= 2)
+    qtbot.keyClick(app.window.input, Qt.Key.Key_Escape)
+    assert not app.conversation.busy
+    assert interrupted(app.window.chat.bubbles()[-1])
+
+
+def test_empty_and_whitespace_messages_are_ignored(qtbot: QtBot, make_app: MakeApp) -> None:
+    model = ScriptedModel()
+    app = make_app(model)
+    send(qtbot, app, "   ")
+    qtbot.keyClick(app.window.input, Qt.Key.Key_Return)
+    qtbot.wait(100)
+    assert bubble_texts(app) == []
+    assert model.calls == []
+    assert not list(app.paths.sessions.glob("*.json"))
+
+
+def test_shift_enter_makes_a_new_line(qtbot: QtBot, make_app: MakeApp) -> None:
+    app = make_app(ScriptedModel())
+    qtbot.keyClicks(app.window.input, "line one")
+    qtbot.keyClick(app.window.input, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClicks(app.window.input, "line two")
+    assert app.window.input.toPlainText() == "line one\nline two"
+    assert bubble_texts(app) == []
+
+
+def test_huge_paste_is_cut_with_a_notice(qtbot: QtBot, make_app: MakeApp) -> None:
+    app = make_app(ScriptedModel())
+    from PySide6.QtCore import QMimeData
+
+    mime = QMimeData()
+    mime.setText("x" * 200_000)
+    started = time.perf_counter()
+    app.window.input.insertFromMimeData(mime)
+    assert time.perf_counter() - started < 1.0
+    assert len(app.window.input.toPlainText()) == 20_000
+    assert "200,000" in app.window.notice.text()
+    send(qtbot, app, "")
+    wait_idle(qtbot, app)
+    assert bubble_texts(app)[0] == "x" * 20_000
+
+
+def test_too_long_message_is_refused_and_kept(qtbot: QtBot, make_app: MakeApp) -> None:
+    app = make_app(ScriptedModel())
+    app.window.input.setPlainText("y" * 25_000)
+    qtbot.mouseClick(app.window.send_button, Qt.MouseButton.LeftButton)
+    assert app.window.input.toPlainText() == "y" * 25_000
+    assert "limit is 20,000" in app.window.notice.text()
+    assert bubble_texts(app) == []
+
+
+def test_sessions_switch_and_survive_a_restart(qtbot: QtBot, make_app: MakeApp) -> None:
+    app = make_app(ScriptedModel(["First answer."]))
+    send(qtbot, app, "First question")
+    wait_idle(qtbot, app)
+    first_id = app.conversation.session.id
+    qtbot.keyClick(app.window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert bubble_texts(app) == []
+    app.conversation.model = ScriptedModel(["Second answer."])
+    send(qtbot, app, "Second question")
+    wait_idle(qtbot, app)
+    ids = app.window.sidebar.ids()
+    assert ids[0] == app.conversation.session.id and first_id in ids  # newest first
+    item = app.window.sidebar.list.item(ids.index(first_id))
+    rect = app.window.sidebar.list.visualItemRect(item)
+    qtbot.mouseClick(
+        app.window.sidebar.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center()
+    )
+    qtbot.waitUntil(lambda: bubble_texts(app) == ["First question", "First answer."])
+    app.window.close()
+    wait_idle(qtbot, app)
+
+    again = make_app(ScriptedModel())
+    qtbot.waitUntil(lambda: bubble_texts(again) == ["First question", "First answer."])
+    assert again.conversation.session.id == first_id
+    assert set(again.window.sidebar.ids()) == set(ids)
+
+
+def test_rename_and_delete_with_confirmation(
+    qtbot: QtBot, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app(ScriptedModel(["Sure."]))
+    send(qtbot, app, "Keep this")
+    wait_idle(qtbot, app)
+    session_id = app.conversation.session.id
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Renamed chat", True))
+    qtbot.keyClick(app.window, Qt.Key.Key_F2)
+    wait_idle(qtbot, app)
+    assert session_file(app)["title"] == "Renamed chat"
+    assert app.window.sidebar.title_of(session_id) == "Renamed chat"
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Cancel)
+    app.window.sidebar.ask_delete(session_id)
+    wait_idle(qtbot, app)
+    assert (app.paths.sessions / f"{session_id}.json").exists()
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    app.window.sidebar.ask_delete(session_id)
+    wait_idle(qtbot, app)
+    qtbot.waitUntil(lambda: session_id not in app.window.sidebar.ids())
+    assert not (app.paths.sessions / f"{session_id}.json").exists()
+    assert bubble_texts(app) == []
+
+
+def test_failed_save_keeps_the_message_in_the_input(
+    qtbot: QtBot, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = ScriptedModel()
+    app = make_app(model)
+
+    def full(*_args: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("avatar_desktop.storage.atomic.os.replace", full)
+    send(qtbot, app, "Do not lose me")
+    qtbot.waitUntil(lambda: app.window.notice.isVisible())
+    wait_idle(qtbot, app)
+    assert app.window.input.toPlainText() == "Do not lose me"
+    assert "full" in app.window.notice.text().lower() or "space" in app.window.notice.text().lower()
+    assert model.calls == [] and bubble_texts(app) == []
+    monkeypatch.undo()
+    qtbot.mouseClick(app.window.send_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, app)
+    assert bubble_texts(app) == ["Do not lose me", "Hello there!"]
+
+
+def test_corrupt_session_file_is_set_aside_with_a_notice(
+    qtbot: QtBot, make_app: MakeApp, app_home: Path
+) -> None:
+    sessions = app_home / "data" / "sessions"
+    sessions.mkdir(parents=True)
+    bad = sessions / "0123456789abcdef0123456789abcdef.json"
+    bad.write_text("{not json", encoding="utf-8")
+    app = make_app(ScriptedModel())
+    qtbot.waitUntil(lambda: app.window.notice.isVisible())
+    assert "could not be opened" in app.window.notice.text()
+    assert "unreadable" in app.window.notice.text()
+    assert not bad.exists()
+    moved = list((sessions / "unreadable").iterdir())
+    assert len(moved) == 1 and moved[0].read_text(encoding="utf-8") == "{not json"
+    send(qtbot, app, "Still works?")
+    wait_idle(qtbot, app)
+    assert bubble_texts(app) == ["Still works?", "Hello there!"]
+
+
+def test_model_error_is_shown_and_partial_answer_kept(qtbot: QtBot, make_app: MakeApp) -> None:
+    model = ScriptedModel(
+        ["Half", " an answer", " never"], fail_after=2, error="The model ran out of memory."
+    )
+    app = make_app(model)
+    send(qtbot, app, "Fail please")
+    wait_idle(qtbot, app)
+    last = app.window.chat.bubbles()[-1]
+    assert last.text() == "Half an answer" and interrupted(last)
+    assert "ran out of memory" in app.window.notice.text()
+    saved = session_file(app)["messages"]
+    assert (
+        saved[0]["content"] == "Fail please" and saved[1]["error"] == "The model ran out of memory."
+    )
+    assert app.window.input.isEnabled()
+
+
+def test_status_line_names_the_model_and_its_state(qtbot: QtBot, make_app: MakeApp) -> None:
+    app = make_app(ScriptedModel())
+    qtbot.waitUntil(lambda: "ready" in app.window.status_label.text())
+    assert "Scripted (test)" in app.window.status_label.text()
+
+
+def test_shortcut_focuses_the_input(qtbot: QtBot, make_app: MakeApp) -> None:
+    app = make_app(ScriptedModel())
+    app.window.send_button.setFocus()
+    assert app.window.focusWidget() is app.window.send_button
+    qtbot.keyClick(app.window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert app.window.focusWidget() is app.window.input
