@@ -189,7 +189,7 @@ def stable_prefix_end(text: str, start: int = 0) -> int:
 
 def document_css(*, code_background: str, border: str, quote: str, code_font: str) -> str:
     """The stylesheet that goes with the HTML above; colors and fonts come from the widget."""
-    family = code_font.replace("'", "").replace("\\", "")
+    family = re.sub(r"[^\w .-]", "", code_font)  # a font name must not end the CSS string
     return f"""
 p, ul, ol, blockquote, h1, h2, h3, h4, h5, h6 {{ margin-top: 0px; margin-bottom: 8px; }}
 li {{ margin-top: 0px; margin-bottom: 2px; }}

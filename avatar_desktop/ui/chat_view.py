@@ -132,7 +132,7 @@ class ChatView(QScrollArea):
                 bubble.set_theme(self._theme)
 
     def _insert_rows(self, rows: Sequence[MessageRow]) -> None:
-        """Put ``rows`` above the bubbles already shown (which is all of them after clear())."""
+        """Put ``rows`` above the bubbles already shown, in one batch."""
         bubbles = [self._make_bubble(row) for row in rows]
         for offset, bubble in enumerate(bubbles):
             self._layout.insertWidget(1 + offset, bubble)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from avatar_desktop.core.session import Message, Session
 from avatar_desktop.storage.sessions import SessionSummary
+from avatar_desktop.ui import icons
 from avatar_desktop.ui.avatar_placeholder import AvatarPlaceholder
 from avatar_desktop.ui.chat_view import ChatView, MessageBubble
 from avatar_desktop.ui.input_box import InputBox
@@ -69,7 +70,8 @@ class MainWindow(QMainWindow):
     def _build_input_row(self) -> None:
         self.record_button = QToolButton()
         self.record_button.setObjectName("recordButton")
-        self.record_button.setText("🎤")
+        self.record_button.setIcon(icons.microphone(self.palette().color(QPalette.ColorRole.Text)))
+        self.record_button.setIconSize(QSize(24, 24))
         self.record_button.setEnabled(False)
         self.record_button.setToolTip("Voice input is coming soon; type your message for now.")
         self.record_button.setFixedSize(44, 44)

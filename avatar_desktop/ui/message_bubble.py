@@ -143,7 +143,7 @@ class _FittedLabel(QLabel):
         return QSize(width, self.heightForWidth(width))
 
     def minimumSizeHint(self) -> QSize:
-        """Qt's lays the text out three times, once a word per line; heights come from hfw."""
+        """Qt's version lays the text out three times, once a word per line; hfw gives heights."""
         return QSize(min(self.maximumWidth(), _MIN_WIDTH), 0)
 
     def _measured_width(self, limit: int) -> int:

@@ -6,6 +6,7 @@ import time
 from collections.abc import Sequence
 
 from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QInputDialog,
     QListWidget,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from avatar_desktop.storage.sessions import SessionSummary
+from avatar_desktop.ui import icons
 
 _ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -54,12 +56,22 @@ class SessionSidebar(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sessionSidebar")
-        self.new_button = QPushButton("＋  New conversation")
+        self.new_button = QPushButton("New conversation")
+        self.new_button.setIcon(icons.plus(self.palette().color(QPalette.ColorRole.ButtonText)))
+        self.new_button.setToolTip("Start a new conversation (Ctrl+N)")
         self.new_button.setObjectName("newSessionButton")
         self.list = QListWidget()
         self.list.setObjectName("sessionList")
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.setWordWrap(True)
+        self.list.setFrameShape(QListWidget.Shape.NoFrame)
+        self.list.setStyleSheet(
+            "QListWidget { background: transparent; }"
+            "QListWidget::item { padding: 7px 8px; border-radius: 6px; margin: 1px 0; }"
+            "QListWidget::item:selected { background: palette(highlight);"
+            " color: palette(highlighted-text); }"
+            "QListWidget::item:hover:!selected { background: palette(midlight); }"
+        )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.new_button)

@@ -276,3 +276,43 @@ def test_shortcut_focuses_the_input(qtbot: QtBot, make_app: MakeApp) -> None:
     assert app.window.focusWidget() is app.window.send_button
     qtbot.keyClick(app.window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     assert app.window.focusWidget() is app.window.input
+
+
+def test_a_bad_model_file_in_settings_is_explained(
+    qtbot: QtBot, make_app: MakeApp, tmp_path: Path
+) -> None:
+    from avatar_desktop.ui.dialogs import ChatSettings
+
+    app = make_app(ScriptedModel())
+    not_a_model = tmp_path / "notes.gguf"
+    not_a_model.write_text("just some text", encoding="utf-8")
+    app.apply_settings(ChatSettings(str(not_a_model), 64, 0.5))
+    qtbot.waitUntil(lambda: "not loaded" in app.window.status_label.text())
+    assert "not a GGUF model file" in app.window.notice.text()
+    send(qtbot, app, "Are you there?")
+    wait_idle(qtbot, app)
+    saved = session_file(app)["messages"]
+    assert saved[0]["content"] == "Are you there?"
+    assert "not a GGUF model file" in saved[1]["error"]
+    assert app.window.chat.bubbles()[-1].note("errorNote") is not None
+    app.apply_settings(ChatSettings(str(tmp_path / "missing.gguf"), 64, 0.5))
+    qtbot.waitUntil(lambda: "does not exist" in app.window.notice.text())
+    reloaded = json.loads(app.paths.settings_file.read_text(encoding="utf-8"))
+    assert reloaded["chat_model_path"] == str(tmp_path / "missing.gguf")
+
+
+@pytest.mark.model
+def test_the_real_embedded_model_answers_in_the_window(qtbot: QtBot, make_app: MakeApp) -> None:
+    from avatar_desktop.providers.base import GenerationOptions
+    from avatar_desktop.providers.local.llm import LocalChatModel
+
+    app = make_app(LocalChatModel())
+    app.conversation.options = GenerationOptions(max_tokens=16, temperature=0.2)
+    qtbot.waitUntil(lambda: "ready" in app.window.status_label.text(), timeout=30_000)
+    assert "SmolLM2-135M" in app.window.status_label.text()
+    send(qtbot, app, "Say hello in one short sentence.")
+    qtbot.waitUntil(lambda: not app.conversation.busy, timeout=30_000)
+    wait_idle(qtbot, app)
+    answer = app.window.chat.bubbles()[-1]
+    assert answer.role == "assistant" and answer.text().strip()
+    assert session_file(app)["messages"][1]["content"] == answer.text()
