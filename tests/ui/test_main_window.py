@@ -316,3 +316,39 @@ def test_the_real_embedded_model_answers_in_the_window(qtbot: QtBot, make_app: M
     answer = app.window.chat.bubbles()[-1]
     assert answer.role == "assistant" and answer.text().strip()
     assert session_file(app)["messages"][1]["content"] == answer.text()
+
+
+def test_persona_is_editable_per_session(
+    qtbot: QtBot, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from avatar_desktop.ui.dialogs import PersonaDialog
+
+    model = ScriptedModel(["Arr."])
+    app = make_app(model)
+    send(qtbot, app, "Hello")
+    wait_idle(qtbot, app)
+    assert "Ava" in str(model.calls[0][0].content)  # the default persona
+
+    def accept(dialog: PersonaDialog) -> int:
+        assert "Ava" in dialog.text()  # it opens on the current persona
+        dialog.editor.setPlainText("You are a pirate. Answer like one.")
+        return int(PersonaDialog.DialogCode.Accepted)
+
+    monkeypatch.setattr(PersonaDialog, "exec", accept)
+    app.window.persona_requested.emit()
+    wait_idle(qtbot, app)
+    assert session_file(app)["persona"] == "You are a pirate. Answer like one."
+    send(qtbot, app, "Hello again")
+    wait_idle(qtbot, app)
+    assert model.calls[1][0].content == "You are a pirate. Answer like one."
+    qtbot.keyClick(app.window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    send(qtbot, app, "New chat")
+    wait_idle(qtbot, app)
+    assert "Ava" in str(model.calls[2][0].content)  # other sessions keep the default
+
+
+def test_record_button_waits_for_voice_input_and_says_so(qtbot: QtBot, make_app: MakeApp) -> None:
+    app = make_app(ScriptedModel())
+    button = app.window.record_button
+    assert button.isVisible() and not button.isEnabled()
+    assert "coming" in button.toolTip().lower()

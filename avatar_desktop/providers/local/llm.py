@@ -91,6 +91,7 @@ class LocalChatModel:
             try:
                 self._llama = self._open()
                 self._error = None
+                log.info("chat model loaded: %s", self.name)
             except ProviderError as exc:
                 self._error = exc
                 raise
