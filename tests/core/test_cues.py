@@ -19,6 +19,7 @@ from avatar_desktop.core.cues import (
     Tag,
     canonical,
 )
+from tests.core.strategies import chunked
 
 ORACLE = re.compile(r"\[\s*(" + "|".join(map(re.escape, CUE_TAGS)) + r")\s*\]", re.IGNORECASE)
 
@@ -151,17 +152,8 @@ _NOISE = st.sampled_from(["[", "]", " ", "[[", "[1]", "[sm", "ile]", "[think", "
 TAGGY_TEXT = st.lists(st.one_of(st.text(max_size=10), _TAG_TEXT, _NOISE), max_size=20).map("".join)
 
 
-@st.composite
-def chunked(draw: st.DrawFn, texts: st.SearchStrategy[str]) -> tuple[str, list[str]]:
-    """A text and one arbitrary way to split it into chunks (empty chunks included)."""
-    text = draw(texts)
-    cuts = sorted(draw(st.lists(st.integers(0, len(text)), max_size=12)))
-    bounds = [0, *cuts, len(text)]
-    return text, [text[a:b] for a, b in pairwise(bounds)]
-
-
 @settings(max_examples=300, deadline=None)
-@given(chunked(st.one_of(TAGGY_TEXT, st.text())))
+@given(chunked(st.one_of(TAGGY_TEXT, st.text()), max_cuts=12))
 def test_parser_equals_regex_oracle_for_any_chunking(case: tuple[str, list[str]]) -> None:
     text, chunks = case
     batches = run(chunks)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import time
-from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
@@ -12,6 +11,7 @@ from hypothesis import strategies as st
 
 from avatar_desktop.core.cues import CUE_TAGS, CueParser, Tag
 from avatar_desktop.core.segmenter import LONG_RUN, Segment, Segmenter
+from tests.core.strategies import chunked
 
 ORACLE = re.compile(r"\[\s*(" + "|".join(map(re.escape, CUE_TAGS)) + r")\s*\]", re.IGNORECASE)
 
@@ -265,15 +265,6 @@ _PIECES = st.sampled_from(
     ]
 )  # fmt: skip
 SENTENCEY = st.lists(st.one_of(_PIECES, st.text(max_size=6)), max_size=40).map("".join)
-
-
-@st.composite
-def chunked(draw: st.DrawFn, texts: st.SearchStrategy[str]) -> tuple[str, list[str]]:
-    """A text and one arbitrary way to split it into chunks (empty chunks included)."""
-    text = draw(texts)
-    cuts = sorted(draw(st.lists(st.integers(0, len(text)), max_size=15)))
-    bounds = [0, *cuts, len(text)]
-    return text, [text[a:b] for a, b in pairwise(bounds)]
 
 
 @settings(max_examples=250, deadline=None)
