@@ -206,21 +206,22 @@ def test_rename_and_delete_with_confirmation(
     assert bubble_texts(app) == []
 
 
+@pytest.mark.parametrize(("code", "words"), [(errno.ENOSPC, "full"), (errno.EROFS, "read-only")])
 def test_failed_save_keeps_the_message_in_the_input(
-    qtbot: QtBot, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch, code: int, words: str
 ) -> None:
     model = ScriptedModel()
     app = make_app(model)
 
     def full(*_args: object) -> None:
-        raise OSError(errno.ENOSPC, "No space left on device")
+        raise OSError(code, "simulated")
 
     monkeypatch.setattr("avatar_desktop.storage.atomic.os.replace", full)
     send(qtbot, app, "Do not lose me")
     qtbot.waitUntil(lambda: app.window.notice.isVisible())
     wait_idle(qtbot, app)
     assert app.window.input.toPlainText() == "Do not lose me"
-    assert "full" in app.window.notice.text().lower() or "space" in app.window.notice.text().lower()
+    assert words in app.window.notice.text().lower()
     assert model.calls == [] and bubble_texts(app) == []
     monkeypatch.undo()
     qtbot.mouseClick(app.window.send_button, Qt.MouseButton.LeftButton)
@@ -228,20 +229,28 @@ def test_failed_save_keeps_the_message_in_the_input(
     assert bubble_texts(app) == ["Do not lose me", "Hello there!"]
 
 
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ("{not json", "not valid JSON"),
+        ('{"schema_version": 99, "id": "x", "messages": []}', "newer version"),
+    ],
+)
 def test_corrupt_session_file_is_set_aside_with_a_notice(
-    qtbot: QtBot, make_app: MakeApp, app_home: Path
+    qtbot: QtBot, make_app: MakeApp, app_home: Path, content: str, reason: str
 ) -> None:
     sessions = app_home / "data" / "sessions"
     sessions.mkdir(parents=True)
     bad = sessions / "0123456789abcdef0123456789abcdef.json"
-    bad.write_text("{not json", encoding="utf-8")
+    bad.write_text(content, encoding="utf-8")
     app = make_app(ScriptedModel())
     qtbot.waitUntil(lambda: app.window.notice.isVisible())
     assert "could not be opened" in app.window.notice.text()
+    assert reason in app.window.notice.text()
     assert "unreadable" in app.window.notice.text()
     assert not bad.exists()
     moved = list((sessions / "unreadable").iterdir())
-    assert len(moved) == 1 and moved[0].read_text(encoding="utf-8") == "{not json"
+    assert len(moved) == 1 and moved[0].read_text(encoding="utf-8") == content
     send(qtbot, app, "Still works?")
     wait_idle(qtbot, app)
     assert bubble_texts(app) == ["Still works?", "Hello there!"]
