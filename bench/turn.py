@@ -32,7 +32,7 @@ def _pipeline_turns(model: Any, options: Any, turns: int) -> dict[str, float]:
     from avatar_desktop.core.events import Sentence, TextDelta, TurnFinished
     from avatar_desktop.core.persona import default_persona
     from avatar_desktop.core.session import Message
-    from avatar_desktop.core.turn import answer
+    from avatar_desktop.pipeline.turn import answer
 
     first_token, first_sentence, rates = [], [], []
     for question in (QUESTIONS * 3)[:turns]:
@@ -73,7 +73,7 @@ def _stop_latency(model: Any, options: Any, stops: int) -> float:
     from avatar_desktop.core.events import TextDelta
     from avatar_desktop.core.persona import default_persona
     from avatar_desktop.core.session import Message
-    from avatar_desktop.core.turn import answer
+    from avatar_desktop.pipeline.turn import answer
 
     latencies = []
     for i in range(stops):

@@ -14,9 +14,9 @@ from avatar_desktop.core import notices
 from avatar_desktop.core.cancel import CancelToken
 from avatar_desktop.core.events import Cue, Sentence, TextDelta, TurnFailed, TurnFinished
 from avatar_desktop.core.persona import default_persona
-from avatar_desktop.core.session import Message, Session
+from avatar_desktop.core.session import Message, Session, SessionSummary
 from avatar_desktop.providers.base import ChatModel, GenerationOptions
-from avatar_desktop.storage.sessions import SessionStore, SessionSummary
+from avatar_desktop.storage.sessions import SessionStore
 
 log = logging.getLogger(__name__)
 
@@ -179,13 +179,7 @@ class Conversation(QObject):
         """Saved sessions plus the current one if it is new and not on disk yet."""
         items = list(self._summaries)
         if not any(s.id == self.session.id for s in items):
-            current = SessionSummary(
-                id=self.session.id,
-                title=self.session.title,
-                updated=self.session.updated,
-                message_count=len(self.session.messages),
-            )
-            items.insert(0, current)
+            items.insert(0, self.session.summary())
         return items
 
     def _emit_sessions(self) -> None:
@@ -247,7 +241,7 @@ class Conversation(QObject):
         self._finish(turn, Message("assistant", "".join(turn.parts), interrupted=True))
 
     def _start_turn(self, session: Session) -> None:
-        from avatar_desktop.core.turn import answer  # langchain-core: imported off start-up
+        from avatar_desktop.pipeline.turn import answer  # langchain-core: imported off start-up
 
         turn = _Turn(next(self._turn_ids), session, CancelToken())
         self._turn = turn
@@ -301,12 +295,7 @@ class Conversation(QObject):
         )
 
     def _refresh_summary(self, session: Session) -> None:
-        summary = SessionSummary(
-            id=session.id,
-            title=session.title,
-            updated=session.updated,
-            message_count=len(session.messages),
-        )
+        summary = session.summary()
         others = [s for s in self._summaries if s.id != session.id]
         self._summaries = sorted([summary, *others], key=lambda s: s.updated, reverse=True)
         self._emit_sessions()

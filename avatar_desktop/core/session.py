@@ -48,6 +48,19 @@ class Session:
             self.title = title_from(message.content)
         return message
 
+    def summary(self) -> SessionSummary:
+        return SessionSummary(self.id, self.title, self.updated, len(self.messages))
+
+
+@dataclass(frozen=True, slots=True)
+class SessionSummary:
+    """What the conversation list shows, without holding every message in memory."""
+
+    id: str
+    title: str
+    updated: float
+    message_count: int
+
 
 def title_from(text: str) -> str:
     """A one-line title from a message: first line, whitespace collapsed, cut at a word."""

@@ -6,10 +6,9 @@ import builtins
 import logging
 import os
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 
-from avatar_desktop.core.session import Session
+from avatar_desktop.core.session import Session, SessionSummary
 from avatar_desktop.storage.atomic import atomic_write_bytes, move_aside
 from avatar_desktop.storage.errors import StorageError, describe_os_error
 from avatar_desktop.storage.session_format import (
@@ -54,18 +53,8 @@ class SessionNotFound(StorageError):
     """The session has no file, e.g. it was deleted from another window."""
 
 
-@dataclass(frozen=True, slots=True)
-class SessionSummary:
-    """What the conversation list shows, without holding every message in memory."""
-
-    id: str
-    title: str
-    updated: float
-    message_count: int
-
-
 def _summary_of(session: Session) -> SessionSummary:
-    return SessionSummary(session.id, session.title, session.updated, len(session.messages))
+    return session.summary()
 
 
 def _key(stat: os.stat_result) -> _StatKey:

@@ -18,8 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from avatar_desktop.core.session import Message, Session
-from avatar_desktop.storage.sessions import SessionSummary
+from avatar_desktop.core.session import Message, Session, SessionSummary
 from avatar_desktop.ui import icons
 from avatar_desktop.ui.avatar_placeholder import AvatarPlaceholder
 from avatar_desktop.ui.chat_view import ChatView, MessageBubble

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from avatar_desktop.storage.sessions import SessionSummary
+from avatar_desktop.core.session import SessionSummary
 from avatar_desktop.ui import icons
 
 _ID_ROLE = Qt.ItemDataRole.UserRole

@@ -8,7 +8,7 @@ import time
 from avatar_desktop.core.cancel import CancelToken
 from avatar_desktop.core.events import Cue, Sentence, TextDelta, TurnFailed, TurnFinished
 from avatar_desktop.core.session import Message
-from avatar_desktop.core.turn import answer, run_turn
+from avatar_desktop.pipeline.turn import answer, run_turn
 from avatar_desktop.providers.base import GenerationOptions
 from tests.fakes.scripted_model import ScriptedModel
 
