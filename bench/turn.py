@@ -168,13 +168,38 @@ def _spin(qt_app: Any, until: Any, seconds: float) -> None:
         time.sleep(0.001)
 
 
+def _groq_fake(args: argparse.Namespace) -> dict[str, float]:
+    """Turns against the loopback Groq fake: our overhead on top of the latency it was told."""
+    from avatar_desktop.providers.base import GenerationOptions
+    from avatar_desktop.providers.groq import GroqAccess, GroqChatModel
+    from tests.fakes.groq_server import GroqFake
+
+    with GroqFake() as fake:
+        fake.ttft_ms, fake.tps = args.ttft_ms, args.tps
+        fake.chat_reply = (
+            "Sure! The sky looks blue because air scatters blue light the most. "
+            "At sunset the light crosses more air, so reds and oranges win."
+        )
+        model = GroqChatModel(access=GroqAccess(api_key=fake.api_key, base_url=fake.base_url))
+        options = GenerationOptions(max_tokens=args.max_tokens)
+        _pipeline_turns(model, options, 1)  # warm the connection pool and imports
+        metrics = _pipeline_turns(model, options, args.turns)
+    metrics["overhead_ms_p50"] = metrics["first_token_ms_p50"] - args.ttft_ms
+    return metrics
+
+
 def run(argv: list[str]) -> dict[str, float]:
     parser = argparse.ArgumentParser(prog="python -m bench turn")
+    parser.add_argument("--provider", choices=["local", "groq-fake"], default="local")
     parser.add_argument("--turns", type=int, default=6)
     parser.add_argument("--max-tokens", type=int, default=96)
+    parser.add_argument("--ttft-ms", type=float, default=200.0)
+    parser.add_argument("--tps", type=float, default=800.0)
     args = parser.parse_args(argv)
     home = Path(tempfile.mkdtemp(prefix="avatar-bench-"))
     os.environ["AVATAR_DESKTOP_HOME"] = str(home)
+    if args.provider == "groq-fake":
+        return {k: round(v, 3) for k, v in _groq_fake(args).items()}
 
     import psutil
 

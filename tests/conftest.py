@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.fakes.groq_server import groq_fake  # noqa: F401  (the loopback Groq fixture)
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["AVATAR_DESKTOP_TESTING"] = "1"
 
@@ -22,6 +24,14 @@ def app_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own data dir; nothing touches the real home."""
     home = tmp_path / "home"
     monkeypatch.setenv("AVATAR_DESKTOP_HOME", str(home))
+    for name in (
+        "GROQ_API_KEY",
+        "GROQ_BASE_URL",
+        "GROQ_API_BASE",
+        "DID_API_KEY",
+        "ELEVENLABS_API_KEY",
+    ):
+        monkeypatch.delenv(name, raising=False)  # a developer's real keys never reach a test
     return home
 
 

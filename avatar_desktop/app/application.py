@@ -1,10 +1,9 @@
-"""Wiring: builds the store, settings, model and window, and connects their signals."""
+"""Wiring: builds the store, settings, keys, providers and window, and connects their signals."""
 
 from __future__ import annotations
 
 import logging
 import sys
-from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QDialog
@@ -12,16 +11,21 @@ from PySide6.QtWidgets import QApplication, QDialog
 from avatar_desktop import APP_NAME, __version__
 from avatar_desktop.app.conversation import Conversation
 from avatar_desktop.app.logs import setup_logging
+from avatar_desktop.app.recovery import Recovery
+from avatar_desktop.app.services import GROQ, Providers
 from avatar_desktop.app.workers import Pools
 from avatar_desktop.core import notices
+from avatar_desktop.core.events import TurnFailed
 from avatar_desktop.core.persona import default_persona
-from avatar_desktop.providers.base import ChatModel, GenerationOptions
-from avatar_desktop.providers.local.llm import LocalChatModel
+from avatar_desktop.providers.base import ChatModel, GenerationOptions, ProviderError
+from avatar_desktop.providers.groq import list_chat_models
 from avatar_desktop.storage import paths as app_paths
+from avatar_desktop.storage.secrets import KeyStore, RedactingFilter
 from avatar_desktop.storage.sessions import SessionStore
-from avatar_desktop.storage.settings import Settings, load_settings, save_settings
-from avatar_desktop.ui.dialogs import ChatSettings, PersonaDialog, SettingsDialog
+from avatar_desktop.storage.settings import load_settings, save_settings
+from avatar_desktop.ui.dialogs import PersonaDialog
 from avatar_desktop.ui.main_window import MainWindow
+from avatar_desktop.ui.settings_dialog import SettingsDialog, SettingsValues
 
 log = logging.getLogger(__name__)
 
@@ -32,26 +36,37 @@ class _NoticeBridge(QObject):
     shown = Signal(str, str)
 
 
-def local_model(settings: Settings) -> LocalChatModel:
-    path = Path(settings.chat_model_path) if settings.chat_model_path else None
-    return LocalChatModel(model_path=path, context_tokens=settings.context_tokens)
-
-
 class AvatarApp:
     """The running app: one window, one conversation controller, one set of pools."""
 
-    def __init__(self, paths: app_paths.Paths, *, model: ChatModel | None = None) -> None:
+    def __init__(
+        self,
+        paths: app_paths.Paths,
+        *,
+        model: ChatModel | None = None,
+        keys: KeyStore | None = None,
+    ) -> None:
         self.paths = paths
         self.pools = Pools()
         problems: list[str] = []
         self.settings = load_settings(paths.settings_file, problems)
         for problem in problems:
             notices.warning(problem)
+        self.keys = keys or KeyStore()
+        install_redaction(self.keys)
+        self.providers = Providers(self.settings, self.keys, self.pools)
         self.store = SessionStore(paths.sessions)
-        self.model: ChatModel = model or local_model(self.settings)
+        self.model: ChatModel = model or self.providers.chat_model()
         self.window = MainWindow(APP_NAME)
         self.conversation = Conversation(
             store=self.store, model=self.model, pools=self.pools, options=self._options()
+        )
+        self.recovery = Recovery(
+            self.conversation,
+            self.window,
+            fallback=self._fallback_model,
+            auto_fallback=lambda: self.settings.auto_fallback,
+            offer_models=self._offer_models,
         )
         self._bridge = _NoticeBridge()
         self._bridge.shown.connect(self.window.show_notice)
@@ -59,9 +74,8 @@ class AvatarApp:
         self._model_state = "loading"
         self._connect()
         if self.settings.window_geometry:
-            self.window.restoreGeometry(
-                QByteArray.fromBase64(self.settings.window_geometry.encode())
-            )
+            geometry = QByteArray.fromBase64(self.settings.window_geometry.encode())
+            self.window.restoreGeometry(geometry)
         self._update_status()
 
     def _options(self) -> GenerationOptions:
@@ -77,6 +91,7 @@ class AvatarApp:
         w.delete_requested.connect(c.delete_session)
         w.persona_requested.connect(self._on_window_persona_requested)
         w.settings_requested.connect(self._on_window_settings_requested)
+        w.transcribe_requested.connect(self.transcribe_file)
         w.closing.connect(self.shutdown)
         c.session_opened.connect(w.show_session)
         c.sessions_changed.connect(lambda items: w.set_sessions(items, c.session.id))
@@ -98,6 +113,8 @@ class AvatarApp:
         self.conversation.refresh_sessions(open_id=self.settings.last_session_id, open_newest=True)
         self.window.focus_input()
 
+    # --- the chat model ---------------------------------------------------------------------
+
     def load_model(self) -> None:
         model = self.model
         load = getattr(model, "load", None)
@@ -106,16 +123,61 @@ class AvatarApp:
             return
         self._set_model_state("loading")
 
+        def loaded(_result: object) -> None:
+            if model is self.model:
+                self._set_model_state("ready")
+
         def failed(exc: Exception) -> None:
             if model is self.model:
                 self._set_model_state("failed")
                 notices.error(getattr(exc, "user_message", str(exc)))
 
-        def loaded(_result: object) -> None:
-            if model is self.model:
-                self._set_model_state("ready")
-
         self.pools.start(self.pools.load, lambda _emit: load(), returned=loaded, errored=failed)
+
+    def use_model(self, model: ChatModel) -> None:
+        """Answer with ``model`` from now on (a running answer is stopped first)."""
+        self.conversation.stop()
+        self.model = model
+        self.conversation.model = model
+        self.load_model()
+
+    def _fallback_model(self) -> ChatModel | None:
+        """The model on this computer, when the current one is elsewhere and it can be used."""
+        local = self.providers.local
+        if self.model is local or local.load_error is not None:
+            return None
+        return local
+
+    def _offer_models(self, event: TurnFailed) -> None:
+        """A retired or unknown model: list the current ones and offer to switch with a click."""
+        access = self.providers.groq_access()
+
+        def offer(ids: list[str]) -> None:
+            if not ids:
+                self.window.show_notice("error", event.message)
+                return
+            names = ", ".join(ids[:5])
+            self.window.show_notice(
+                "error",
+                f"{event.message} Current models: {names}.",
+                [
+                    (f"Use {ids[0]}", lambda: self.switch_groq_model(ids[0])),
+                    ("Settings…", self._on_window_settings_requested),
+                ],
+            )
+
+        self.pools.start(
+            self.pools.load,
+            lambda _emit: [m.id for m in list_chat_models(access)],
+            returned=offer,
+            errored=lambda _exc: offer([]),
+        )
+
+    def switch_groq_model(self, model_id: str) -> None:
+        self.settings.groq_chat_model = model_id
+        self.save_settings()
+        self.use_model(self.providers.chat_model())
+        self.conversation.retry()
 
     def _set_model_state(self, state: str) -> None:
         self._model_state = state
@@ -127,9 +189,42 @@ class AvatarApp:
             "ready": "ready",
             "failed": "not loaded — choose a model in Settings",
         }[self._model_state]
+        ears = self.providers.transcriber().name if self.keys.get(GROQ) else "none (no Groq key)"
         self.window.set_status(
-            f"Chat: {self.model.name} — {state}   ·   Voice: text only   ·   Avatar: placeholder"
+            f"Brain: {self.model.name} — {state}   ·   Ears: {ears}   ·   "
+            "Voice: text only   ·   Avatar: placeholder"
         )
+
+    # --- speech to text ---------------------------------------------------------------------
+
+    def transcribe_file(self, path: str) -> None:
+        """Turn a recorded WAV file into a message: transcribed off the GUI thread, then sent."""
+        from avatar_desktop.audio.encode import read_wav, to_mono_16k
+        from avatar_desktop.core.cancel import CancelToken
+
+        transcriber = self.providers.transcriber()
+
+        def job(_emit: object) -> str:
+            try:
+                pcm, rate = read_wav(path)
+            except (OSError, ValueError, EOFError) as exc:
+                raise ProviderError(f"{path} could not be read as a WAV file ({exc}).") from exc
+            return transcriber.transcribe(to_mono_16k(pcm, rate), cancel=CancelToken())
+
+        def done(text: str) -> None:
+            if not text.strip():
+                self.window.show_notice("warning", "No speech was found in that recording.")
+                return
+            self.conversation.send(text.strip())
+
+        def failed(exc: Exception) -> None:
+            words = exc.user_message if isinstance(exc, ProviderError) else str(exc)
+            self.window.show_notice("error", f"Transcription failed: {words}")
+
+        self.window.show_notice("info", f"Transcribing with {transcriber.name}…")
+        self.pools.start(self.pools.load, job, returned=done, errored=failed)
+
+    # --- dialogs ----------------------------------------------------------------------------
 
     def _on_window_persona_requested(self) -> None:
         dialog = PersonaDialog(self.conversation.persona(), default_persona(), self.window)
@@ -137,27 +232,45 @@ class AvatarApp:
             self.conversation.set_persona(dialog.text())
 
     def _on_window_settings_requested(self) -> None:
-        current = ChatSettings(
-            self.settings.chat_model_path or "", self.settings.max_tokens, self.settings.temperature
+        s = self.settings
+        current = SettingsValues(
+            chat_provider=s.chat_provider,
+            model_path=s.chat_model_path or "",
+            groq_model=s.groq_chat_model,
+            max_tokens=s.max_tokens,
+            temperature=s.temperature,
+            auto_fallback=s.auto_fallback,
         )
-        dialog = SettingsDialog(current, self.window)
+        dialog = SettingsDialog(current, self.providers, self.window)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.apply_settings(dialog.values())
 
-    def apply_settings(self, values: ChatSettings) -> None:
-        """Take new settings; a different model file is loaded in the background."""
-        new_path = values.model_path or None
-        changed = new_path != self.settings.chat_model_path
-        self.settings.chat_model_path = new_path
-        self.settings.max_tokens = values.max_tokens
-        self.settings.temperature = values.temperature
+    def apply_settings(self, values: SettingsValues) -> None:
+        """Take new settings; a changed model is built (and loaded) in the background."""
+        self._apply_key(values)
+        s = self.settings
+        before = (s.chat_provider, s.groq_chat_model, s.chat_model_path)
+        s.chat_provider = values.chat_provider
+        s.groq_chat_model = values.groq_model
+        s.chat_model_path = values.model_path or None
+        s.max_tokens, s.temperature = values.max_tokens, values.temperature
+        s.auto_fallback = values.auto_fallback
         self.conversation.options = self._options()
-        if changed:
-            self.conversation.stop()
-            self.model = local_model(self.settings)
-            self.conversation.model = self.model
-            self.load_model()
+        local_changed = self.providers.reload_local()
+        changed = before != (s.chat_provider, s.groq_chat_model, s.chat_model_path)
+        if changed or local_changed or values.groq_key:
+            self.use_model(self.providers.chat_model())
+        self._update_status()
         self.save_settings()
+
+    def _apply_key(self, values: SettingsValues) -> None:
+        if values.remove_groq_key:
+            self.keys.delete(GROQ)
+            notices.info("The Groq key was removed.")
+        if values.groq_key:
+            status = self.keys.set(GROQ, values.groq_key)
+            level = notices.Level.INFO if status.stored == "keyring" else notices.Level.WARNING
+            notices.notify(level, status.message)
 
     def save_settings(self) -> None:
         self.settings.last_session_id = self.conversation.session.id
@@ -169,10 +282,19 @@ class AvatarApp:
             notices.error(str(exc))
 
     def shutdown(self) -> None:
+        self.recovery.cancel_countdown()
         self.conversation.stop()
         self.save_settings()
         self.pools.wait(5000)
         notices.install(None)
+
+
+def install_redaction(keys: KeyStore) -> None:
+    """Scrub every known key from every record our log handlers write, whoever logged it."""
+    for logger in (logging.getLogger(), logging.getLogger("avatar_desktop")):
+        for handler in logger.handlers:
+            handler.filters = [f for f in handler.filters if not isinstance(f, RedactingFilter)]
+            handler.addFilter(RedactingFilter(keys))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -49,6 +49,7 @@ class Conversation(QObject):
         sentence(int, str): a complete speakable sentence.
         cue(str, int): a gesture/emotion cue and its sentence index.
         answer_finished(object): the assistant Message as kept in history.
+        turn_failed(object): the TurnFailed event, after answer_finished kept the partial text.
         busy_changed(bool): a turn is running or not.
     """
 
@@ -61,6 +62,7 @@ class Conversation(QObject):
     sentence = Signal(int, str)
     cue = Signal(str, int)
     answer_finished = Signal(object)
+    turn_failed = Signal(object)
     busy_changed = Signal(bool)
 
     def __init__(
@@ -240,13 +242,28 @@ class Conversation(QObject):
         turn.cancel.cancel()
         self._finish(turn, Message("assistant", "".join(turn.parts), interrupted=True))
 
-    def _start_turn(self, session: Session) -> None:
+    def can_retry(self) -> bool:
+        """True when the last word is the user's, or a failed answer to it."""
+        if self.busy or not self.session.messages:
+            return False
+        last = self.session.messages[-1]
+        return last.role == "user" or bool(last.error)
+
+    def retry(self, model: ChatModel | None = None) -> bool:
+        """Answer the last user message again (the failed answer stays, marked), maybe elsewhere."""
+        if not self.can_retry():
+            return False
+        self.busy_changed.emit(True)
+        self._start_turn(self.session, model)
+        return True
+
+    def _start_turn(self, session: Session, model: ChatModel | None = None) -> None:
         from avatar_desktop.pipeline.turn import answer  # langchain-core: imported off start-up
 
         turn = _Turn(next(self._turn_ids), session, CancelToken())
         self._turn = turn
         history, persona, options = list(session.messages), self.persona(), self.options
-        model = self.model
+        model = model or self.model
 
         def job(emit: Emit) -> None:
             for event in answer(model, history, persona, cancel=turn.cancel, options=options):
@@ -272,8 +289,8 @@ class Conversation(QObject):
         elif isinstance(event, TurnFailed):
             partial = "".join(turn.parts) or event.partial
             message = Message("assistant", partial, interrupted=bool(partial), error=event.message)
-            notices.error(event.message)
             self._finish(turn, message)
+            self.turn_failed.emit(event)
 
     def _finish(self, turn: _Turn, message: Message) -> None:
         self._turn = None

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class Cancelled(Exception):
@@ -46,3 +50,42 @@ class CancelToken:
     def wait(self, timeout: float) -> bool:
         """Sleep up to ``timeout`` seconds; True if cancelled meanwhile."""
         return self._event.wait(timeout)
+
+
+_ITEM, _ERROR, _END = range(3)
+
+
+def pump(
+    produce: Callable[[], Iterator[T]], cancel: CancelToken, *, poll: float = 0.02
+) -> Iterator[T]:
+    """Drain a blocking iterator on its own thread, so cancel ends the wait within ``poll``.
+
+    A network read can block for its whole timeout; with the read moved to a daemon thread the
+    caller stops at once and the thread ends on its own when the read returns.
+    """
+    box: queue.Queue[tuple[int, object]] = queue.Queue()
+
+    def run() -> None:
+        try:
+            for item in produce():
+                box.put((_ITEM, item))
+                if cancel.cancelled:
+                    break
+        except BaseException as exc:  # handed to the consumer, raised there
+            box.put((_ERROR, exc))
+        finally:
+            box.put((_END, None))
+
+    threading.Thread(target=run, name="stream-pump", daemon=True).start()
+    while True:
+        try:
+            kind, value = box.get(timeout=poll)
+        except queue.Empty:
+            cancel.raise_if_cancelled()
+            continue
+        cancel.raise_if_cancelled()
+        if kind == _END:
+            return
+        if kind == _ERROR:
+            raise value  # type: ignore[misc]
+        yield value  # type: ignore[misc]

@@ -39,10 +39,17 @@ class TurnFinished:
 
 @dataclass(frozen=True, slots=True)
 class TurnFailed:
-    """The turn ended in an error; ``partial`` is what had arrived before it."""
+    """The turn ended in an error; ``partial`` is what had arrived before it.
+
+    ``kind``, ``retry_after`` and ``offline`` say what the app can offer: a countdown and
+    retry, an answer from the model on this computer, or another model.
+    """
 
     message: str
     partial: str
+    kind: str = "other"
+    retry_after: float | None = None
+    offline: bool = False
 
 
 TurnEvent = TextDelta | Cue | Sentence | TurnFinished | TurnFailed

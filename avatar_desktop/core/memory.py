@@ -39,12 +39,15 @@ class SessionHistory(BaseChatMessageHistory):
 
 
 def to_langchain(messages: Sequence[Message]) -> list[BaseMessage]:
-    """What the model sees: failed turns left out, interrupted answers marked as cut short."""
+    """What the model sees: failed answers left out, interrupted ones marked as cut short.
+
+    A failed answer stays in the session for the user to see, but the model is asked afresh.
+    """
     out: list[BaseMessage] = []
     for message in messages:
         if message.role == "user":
             out.append(HumanMessage(message.content))
-        elif message.content:
+        elif message.content and not message.error:
             text = message.content + (INTERRUPTED_MARK if message.interrupted else "")
             out.append(AIMessage(text))
     return out

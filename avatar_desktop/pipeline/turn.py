@@ -71,6 +71,13 @@ class _Shaper:
         return "".join(self.visible)
 
 
+def failed(exc: ProviderError, partial: str) -> TurnFailed:
+    """The failure event, carrying what the app needs to offer a way out."""
+    return TurnFailed(
+        exc.user_message, partial, kind=exc.kind, retry_after=exc.retry_after, offline=exc.offline
+    )
+
+
 def run_turn(
     model: ChatModel,
     messages: Sequence[BaseMessage],
@@ -90,7 +97,7 @@ def run_turn(
     except Cancelled:
         pass
     except ProviderError as exc:
-        yield TurnFailed(exc.user_message, shaper.text)
+        yield failed(exc, shaper.text)
         return
     except Exception as exc:  # a provider bug must not take the window down
         log.exception("chat model failed")
@@ -117,7 +124,7 @@ def answer(
         yield TurnFinished("", interrupted=True, finish_reason="cancelled")
         return
     except ProviderError as exc:
-        yield TurnFailed(exc.user_message, "")
+        yield failed(exc, "")
         return
     budget = model.context_tokens - options.max_tokens
     recent = to_langchain(tail_within(history, budget))

@@ -7,18 +7,37 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:  # langchain-core takes ~0.5 s to import; keep it off the start-up path.
+    import numpy as np
     from langchain_core.messages import BaseMessage
 
     from avatar_desktop.core.cancel import CancelToken
 
 
 class ProviderError(Exception):
-    """A failure with a message a user can act on (what went wrong and what to do)."""
+    """A failure with a message a user can act on (what went wrong and what to do).
 
-    def __init__(self, user_message: str, *, retryable: bool = False) -> None:
+    Attributes:
+        kind: a short machine word for the cause ("auth", "network", "rate_limited", ...).
+        retry_after: seconds the service asked us to wait before trying again, if it said.
+        offline: the service could not be reached at all, so answering locally makes sense.
+        retryable: trying the same request again may well work.
+    """
+
+    def __init__(
+        self,
+        user_message: str,
+        *,
+        kind: str = "other",
+        retry_after: float | None = None,
+        offline: bool = False,
+        retryable: bool = False,
+    ) -> None:
         super().__init__(user_message)
         self.user_message = user_message
-        self.retryable = retryable
+        self.kind = kind
+        self.retry_after = retry_after
+        self.offline = offline
+        self.retryable = retryable or offline or retry_after is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,4 +78,18 @@ class ChatModel(Protocol):
         options: GenerationOptions,
     ) -> Iterator[str]:
         """Yield answer text as it is generated; stop promptly once ``cancel`` is set."""
+        ...
+
+
+@runtime_checkable
+class Transcriber(Protocol):
+    """16 kHz mono speech in, text out."""
+
+    @property
+    def name(self) -> str:
+        """Short human name for the status line."""
+        ...
+
+    def transcribe(self, pcm: np.ndarray, *, cancel: CancelToken) -> str:
+        """The words spoken in ``pcm`` (float32 in [-1, 1] at 16 kHz); may raise ProviderError."""
         ...

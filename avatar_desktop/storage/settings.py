@@ -32,6 +32,10 @@ class Settings:
     context_tokens: int = 2048
     window_geometry: str | None = None  # base64 of QWidget.saveGeometry()
     last_session_id: str | None = None
+    chat_provider: str = "local"  # "local" (embedded model) or "groq"
+    groq_chat_model: str = "openai/gpt-oss-20b"
+    stt_provider: str = "groq"  # only Groq transcribes until local speech input lands
+    auto_fallback: bool = False  # answer on this computer when Groq cannot be reached
 
 
 _HINTS: dict[str, Any] = get_type_hints(Settings)
@@ -55,6 +59,9 @@ _VALID: dict[str, Callable[[Any], bool]] = {
     "temperature": lambda value: math.isfinite(value) and 0.0 <= value <= 2.0,
     "window_geometry": lambda value: value is None or _is_base64(value),
     "chat_model_path": lambda value: value is None or bool(value.strip()),
+    "chat_provider": lambda value: value in ("local", "groq"),
+    "stt_provider": lambda value: value in ("groq",),
+    "groq_chat_model": lambda value: bool(value.strip()),
 }
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -23,7 +24,7 @@ from avatar_desktop.ui import icons
 from avatar_desktop.ui.avatar_placeholder import AvatarPlaceholder
 from avatar_desktop.ui.chat_view import ChatView, MessageBubble
 from avatar_desktop.ui.input_box import InputBox
-from avatar_desktop.ui.notice_bar import NoticeBar
+from avatar_desktop.ui.notice_bar import Action, NoticeBar
 from avatar_desktop.ui.session_sidebar import SessionSidebar
 
 
@@ -33,7 +34,7 @@ class MainWindow(QMainWindow):
     Signals:
         send_requested(str), stop_requested(), new_requested(), session_selected(str),
         rename_requested(str, str), delete_requested(str), persona_requested(),
-        settings_requested(), closing().
+        settings_requested(), transcribe_requested(str), closing().
     """
 
     send_requested = Signal(str)
@@ -44,6 +45,7 @@ class MainWindow(QMainWindow):
     delete_requested = Signal(str)
     persona_requested = Signal()
     settings_requested = Signal()
+    transcribe_requested = Signal(str)
     closing = Signal()
 
     def __init__(self, title: str) -> None:
@@ -127,9 +129,10 @@ class MainWindow(QMainWindow):
         delete = action("Delete conversation…", [], self._on_delete_triggered)
         persona = action("Edit persona…", [], self.persona_requested)
         settings = action("Settings…", ["Ctrl+,"], self.settings_requested)
+        transcribe = action("Transcribe audio file…", ["Ctrl+O"], self._on_transcribe_triggered)
         quit_ = action("Quit", [QKeySequence.StandardKey.Quit], self.close)
         menu = self.menuBar().addMenu("&File")
-        for act in (self.new_action, settings, quit_):
+        for act in (self.new_action, transcribe, settings, quit_):
             menu.addAction(act)
         menu = self.menuBar().addMenu("&Conversation")
         for act in (self.focus_action, self.stop_action, rename, delete, persona):
@@ -159,6 +162,13 @@ class MainWindow(QMainWindow):
             "warning",
             f"The pasted text was {pasted:,} characters; only the first {kept:,} were kept.",
         )
+
+    def _on_transcribe_triggered(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Transcribe a recording", "", "WAV recordings (*.wav);;All files (*)"
+        )
+        if path:
+            self.transcribe_requested.emit(path)
 
     def _on_rename_triggered(self) -> None:
         self.sidebar.ask_rename(self.sidebar.current_id())
@@ -216,8 +226,8 @@ class MainWindow(QMainWindow):
             self.input.setPlainText(text)
         self.show_notice("error", reason)
 
-    def show_notice(self, level: str, text: str) -> None:
-        self.notice.show_notice(level, text)
+    def show_notice(self, level: str, text: str, actions: Sequence[Action] = ()) -> None:
+        self.notice.show_notice(level, text, actions)
 
     def set_status(self, text: str) -> None:
         self.status_label.setText(text)

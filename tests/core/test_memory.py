@@ -38,9 +38,11 @@ def test_failed_turns_are_left_out_and_interrupted_ones_marked() -> None:
         Message("assistant", "", error="Network down"),
         Message("user", "Q2"),
         Message("assistant", "Half an", interrupted=True),
+        Message("user", "Q3"),
+        Message("assistant", "Cut sho", interrupted=True, error="Connection broke"),
     ]
     out = to_langchain(messages)
-    assert [m.content for m in out] == ["Q1", "Q2", "Half an" + INTERRUPTED_MARK]
+    assert [m.content for m in out] == ["Q1", "Q2", "Half an" + INTERRUPTED_MARK, "Q3"]
 
 
 def test_trimming_drops_oldest_turns_and_keeps_the_persona() -> None:

@@ -10,6 +10,8 @@ from pytestqt.qtbot import QtBot
 from avatar_desktop.app.application import AvatarApp
 from avatar_desktop.providers.base import ChatModel
 from avatar_desktop.storage import paths as app_paths
+from avatar_desktop.storage.secrets import KeyStore
+from tests.fakes.memory_keyring import MemoryKeyring
 from tests.fakes.scripted_model import ScriptedModel
 
 MakeApp = Callable[..., AvatarApp]
@@ -22,7 +24,9 @@ def make_app(qtbot: QtBot) -> Iterator[MakeApp]:
 
     def make(model: ChatModel | None = None) -> AvatarApp:
         paths = app_paths.ensure(app_paths.resolve())
-        app = AvatarApp(paths, model=model or ScriptedModel())
+        app = AvatarApp(
+            paths, model=model or ScriptedModel(), keys=KeyStore(backend=MemoryKeyring())
+        )
         qtbot.addWidget(app.window)
         app.start()
         qtbot.waitExposed(app.window)

@@ -290,12 +290,14 @@ def test_shortcut_focuses_the_input(qtbot: QtBot, make_app: MakeApp) -> None:
 def test_a_bad_model_file_in_settings_is_explained(
     qtbot: QtBot, make_app: MakeApp, tmp_path: Path
 ) -> None:
-    from avatar_desktop.ui.dialogs import ChatSettings
+    from avatar_desktop.ui.settings_dialog import SettingsValues
 
     app = make_app(ScriptedModel())
     not_a_model = tmp_path / "notes.gguf"
     not_a_model.write_text("just some text", encoding="utf-8")
-    app.apply_settings(ChatSettings(str(not_a_model), 64, 0.5))
+    app.apply_settings(
+        SettingsValues("local", str(not_a_model), "openai/gpt-oss-20b", 64, 0.5, False)
+    )
     qtbot.waitUntil(lambda: "not loaded" in app.window.status_label.text())
     assert "not a GGUF model file" in app.window.notice.text()
     send(qtbot, app, "Are you there?")
@@ -304,7 +306,11 @@ def test_a_bad_model_file_in_settings_is_explained(
     assert saved[0]["content"] == "Are you there?"
     assert "not a GGUF model file" in saved[1]["error"]
     assert app.window.chat.bubbles()[-1].note("errorNote") is not None
-    app.apply_settings(ChatSettings(str(tmp_path / "missing.gguf"), 64, 0.5))
+    app.apply_settings(
+        SettingsValues(
+            "local", str(tmp_path / "missing.gguf"), "openai/gpt-oss-20b", 64, 0.5, False
+        )
+    )
     qtbot.waitUntil(lambda: "does not exist" in app.window.notice.text())
     reloaded = json.loads(app.paths.settings_file.read_text(encoding="utf-8"))
     assert reloaded["chat_model_path"] == str(tmp_path / "missing.gguf")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import logging
 import os
@@ -64,12 +65,18 @@ class LocalChatModel:
         self._loaded = threading.Event()
         self._load_lock = threading.Lock()
         self._run_lock = threading.Lock()
+        self._start_lock = threading.Lock()
+        self._started = False
 
     @property
     def name(self) -> str:
         if self._path is None or self._path == bundled_model_path():
             return f"{BUNDLED_NAME} (on this computer)"
         return f"{self._path.stem} (on this computer)"
+
+    @property
+    def path(self) -> Path | None:
+        return self._path
 
     @property
     def context_tokens(self) -> int:
@@ -83,8 +90,14 @@ class LocalChatModel:
     def is_loaded(self) -> bool:
         return self._llama is not None
 
+    def _load_quietly(self) -> None:
+        with contextlib.suppress(ProviderError):  # kept in self._error; ready() raises it
+            self.load()
+
     def load(self) -> None:
         """Load the weights (slow; call off the GUI thread). Raises ProviderError."""
+        with self._start_lock:
+            self._started = True
         with self._load_lock:
             if self._llama is not None:
                 return
@@ -129,7 +142,14 @@ class LocalChatModel:
         return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=True))
 
     def ready(self, cancel: CancelToken) -> None:
-        """Block until loading finished (a message typed meanwhile waits for the model)."""
+        """Block until loading finished (a message typed meanwhile waits for the model).
+
+        Starts loading if nobody has yet, e.g. when the model is only a fallback.
+        """
+        with self._start_lock:
+            if not self._started:
+                self._started = True
+                threading.Thread(target=self._load_quietly, name="model-load", daemon=True).start()
         while not self._loaded.wait(0.05):
             cancel.raise_if_cancelled()
         if self._error is not None:

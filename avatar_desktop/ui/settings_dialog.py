@@ -1,0 +1,234 @@
+"""Settings: which provider answers and hears, the Groq key (kept in the keyring), the models."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsValues:
+    """What the dialog edits. ``groq_key`` None means 'leave the stored key alone'."""
+
+    chat_provider: str
+    model_path: str
+    groq_model: str
+    max_tokens: int
+    temperature: float
+    auto_fallback: bool
+    groq_key: str | None = None
+    remove_groq_key: bool = False
+
+
+class SettingsServices(Protocol):
+    """What the dialog may ask of the app; answers come back through the callbacks."""
+
+    def test_groq_key(self, key: str, done: Callable[[bool, str], None]) -> None: ...
+
+    def list_groq_models(self, key: str, done: Callable[[Sequence[str], str], None]) -> None: ...
+
+    def groq_key_status(self) -> str: ...
+
+
+class SettingsDialog(QDialog):
+    """Three tabs: the brain (chat model), the ears (speech to text) and the keys."""
+
+    def __init__(
+        self, current: SettingsValues, services: SettingsServices, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.setObjectName("settingsDialog")
+        self._services = services
+        self._current = current
+        tabs = QTabWidget()
+        tabs.addTab(self._brain_tab(current), "Brain")
+        tabs.addTab(self._ears_tab(), "Ears")
+        tabs.addTab(self._keys_tab(), "Keys")
+        self.tabs = tabs
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(tabs)
+        layout.addWidget(buttons)
+        self.resize(620, 420)
+        self._on_provider_toggled()
+
+    # --- brain ------------------------------------------------------------------------------
+
+    def _brain_tab(self, current: SettingsValues) -> QWidget:
+        self.local_radio = QRadioButton("On this computer — private, works offline")
+        self.groq_radio = QRadioButton("Groq — much faster and smarter, needs a key and internet")
+        group = QButtonGroup(self)
+        group.addButton(self.local_radio)
+        group.addButton(self.groq_radio)
+        (self.groq_radio if current.chat_provider == "groq" else self.local_radio).setChecked(True)
+        self.local_radio.toggled.connect(self._on_provider_toggled)
+        self.model_path = QLineEdit(current.model_path)
+        self.model_path.setObjectName("modelPath")
+        self.model_path.setPlaceholderText("Bundled: SmolLM2-135M-Instruct")
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._on_browse_clicked)
+        bundled = QPushButton("Use bundled")
+        bundled.clicked.connect(self.model_path.clear)
+        self.groq_model = QComboBox()
+        self.groq_model.setObjectName("groqModel")
+        self.groq_model.addItem(current.groq_model)
+        self.refresh_models = QPushButton("Refresh list")
+        self.refresh_models.clicked.connect(self._on_refresh_models_clicked)
+        self.models_note = QLabel("")
+        self.models_note.setWordWrap(True)
+        self.max_tokens = QSpinBox()
+        self.max_tokens.setRange(16, 4096)
+        self.max_tokens.setValue(current.max_tokens)
+        self.temperature = QDoubleSpinBox()
+        self.temperature.setRange(0.0, 2.0)
+        self.temperature.setSingleStep(0.1)
+        self.temperature.setValue(current.temperature)
+        self.auto_fallback = QCheckBox(
+            "When Groq cannot be reached, answer on this computer automatically"
+        )
+        self.auto_fallback.setChecked(current.auto_fallback)
+        form = QFormLayout()
+        form.addRow(self.local_radio)
+        form.addRow("   GGUF model file:", _row(self.model_path, browse, bundled))
+        form.addRow(self.groq_radio)
+        form.addRow("   Groq model:", _row(self.groq_model, self.refresh_models))
+        form.addRow("", self.models_note)
+        form.addRow("Longest answer (tokens):", self.max_tokens)
+        form.addRow("Creativity (temperature):", self.temperature)
+        form.addRow(self.auto_fallback)
+        page = QWidget()
+        page.setLayout(form)
+        return page
+
+    def _on_provider_toggled(self) -> None:
+        local = self.local_radio.isChecked()
+        self.model_path.setEnabled(local)
+        self.groq_model.setEnabled(not local)
+        self.refresh_models.setEnabled(not local)
+
+    def _on_browse_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Choose a GGUF chat model", "", "GGUF models (*.gguf);;All files (*)"
+        )
+        if path:
+            self.model_path.setText(path)
+
+    def _on_refresh_models_clicked(self) -> None:
+        self.models_note.setText("Asking Groq for its models…")
+        self.refresh_models.setEnabled(False)
+        self._services.list_groq_models(self.key.text().strip(), self.set_models)
+
+    def set_models(self, models: Sequence[str], error: str) -> None:
+        """Fill the picker from Groq's list, keeping the current choice when still offered."""
+        self.refresh_models.setEnabled(self.groq_radio.isChecked())
+        if error:
+            self.models_note.setText(error)
+            return
+        chosen = self.groq_model.currentText()
+        self.groq_model.clear()
+        self.groq_model.addItems(list(models))
+        if chosen in models:
+            self.groq_model.setCurrentText(chosen)
+        self.models_note.setText(f"{len(models)} chat models available.")
+
+    # --- ears and keys ----------------------------------------------------------------------
+
+    def _ears_tab(self) -> QWidget:
+        text = QLabel(
+            "Speech is turned into text by Groq (whisper-large-v3-turbo) when a Groq key is set.\n"
+            "Talking to the app through the microphone is coming; for now you can transcribe an "
+            "audio file with File → Transcribe audio file…"
+        )
+        text.setWordWrap(True)
+        page = QWidget()
+        QVBoxLayout(page).addWidget(text)
+        return page
+
+    def _keys_tab(self) -> QWidget:
+        self.key = QLineEdit()
+        self.key.setObjectName("groqKey")
+        self.key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.key.setPlaceholderText("gsk_…  (leave empty to keep the saved key)")
+        self.key_status = QLabel(self._services.groq_key_status())
+        self.key_status.setObjectName("groqKeyStatus")
+        self.key_status.setWordWrap(True)
+        self.test_button = QPushButton("Test")
+        self.test_button.setObjectName("testKeyButton")
+        self.test_button.clicked.connect(self._on_test_clicked)
+        self.remove_key = QCheckBox("Remove the saved Groq key")
+        self.test_result = QLabel("")
+        self.test_result.setObjectName("keyTestResult")
+        self.test_result.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("Groq API key:", _row(self.key, self.test_button))
+        form.addRow("", self.key_status)
+        form.addRow("", self.test_result)
+        form.addRow("", self.remove_key)
+        note = QLabel(
+            "Keys are kept in your system's keyring, never in a file or a log. "
+            "The GROQ_API_KEY environment variable also works."
+        )
+        note.setWordWrap(True)
+        note.setEnabled(False)
+        form.addRow(note)
+        page = QWidget()
+        page.setLayout(form)
+        return page
+
+    def _on_test_clicked(self) -> None:
+        self.test_result.setText("Testing…")
+        self.test_button.setEnabled(False)
+        self._services.test_groq_key(self.key.text().strip(), self.show_test_result)
+
+    def show_test_result(self, ok: bool, text: str) -> None:
+        self.test_button.setEnabled(True)
+        self.test_result.setText(("✓ " if ok else "✗ ") + text)
+
+    def values(self) -> SettingsValues:
+        key = self.key.text().strip()
+        return SettingsValues(
+            chat_provider="groq" if self.groq_radio.isChecked() else "local",
+            model_path=self.model_path.text().strip(),
+            groq_model=self.groq_model.currentText().strip() or self._current.groq_model,
+            max_tokens=self.max_tokens.value(),
+            temperature=self.temperature.value(),
+            auto_fallback=self.auto_fallback.isChecked(),
+            groq_key=key or None,
+            remove_groq_key=self.remove_key.isChecked(),
+        )
+
+
+def _row(*widgets: QWidget) -> QWidget:
+    holder = QWidget()
+    layout = QHBoxLayout(holder)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(widgets[0], 1)
+    for widget in widgets[1:]:
+        layout.addWidget(widget)
+    return holder
