@@ -7,7 +7,7 @@ import importlib
 import json
 import sys
 
-BENCHES = {"turn": "bench.turn"}
+BENCHES = {"stt": "bench.stt", "turn": "bench.turn"}
 
 
 def main(argv: list[str] | None = None) -> int:

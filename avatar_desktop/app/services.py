@@ -33,6 +33,7 @@ class Providers:
         self.keys = keys
         self._pools = pools
         self.local = local_model(settings)
+        self._transcriber: GroqTranscriber | None = None
 
     def groq_access(self, key: str | None = None) -> GroqAccess:
         return GroqAccess.from_env(key or self.keys.get(GROQ))
@@ -43,12 +44,16 @@ class Providers:
         return self.local
 
     def transcriber(self) -> Transcriber:
-        return GroqTranscriber(access=self.groq_access())
+        """The transcriber for the current key, kept while the key stays (its client is reused)."""
+        access = self.groq_access()
+        if self._transcriber is None or self._transcriber.access != access:
+            self._transcriber = GroqTranscriber(access=access)
+        return self._transcriber
 
     def reload_local(self) -> bool:
         """A new local model object if the GGUF path changed; True when it did."""
         fresh = local_model(self.settings)
-        if fresh.name == self.local.name and fresh.path == self.local.path:
+        if fresh.path == self.local.path:
             return False
         self.local = fresh
         return True

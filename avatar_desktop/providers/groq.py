@@ -167,6 +167,13 @@ class GroqTranscriber:
     def __init__(self, *, access: GroqAccess, model: str = TRANSCRIBE_MODEL) -> None:
         self.access = access
         self.model = model
+        self._client: Any = None
+
+    def _sdk(self) -> Any:
+        """One SDK client per transcriber: building one (TLS context, pool) costs ~20 ms."""
+        if self._client is None:
+            self._client = self.access.client()
+        return self._client
 
     @property
     def name(self) -> str:
@@ -175,7 +182,7 @@ class GroqTranscriber:
     def transcribe(self, pcm: np.ndarray, *, cancel: CancelToken) -> str:
         from avatar_desktop.audio.encode import upload_chunks
 
-        client = self.access.client()
+        client = self._sdk()
         texts = []
         for filename, data in upload_chunks(pcm):
             cancel.raise_if_cancelled()

@@ -245,3 +245,34 @@ def test_the_key_never_reaches_a_file_or_a_log(
     needle = fake.api_key.encode()
     assert [p for p in files if needle in p.read_bytes()] == []
     assert "«redacted»" in next(p for p in files if p.suffix == ".log").read_text(encoding="utf-8")
+
+
+def test_settings_test_button_reports_the_key_in_words(qtbot: QtBot, groq_app: GroqApp) -> None:
+    from avatar_desktop.ui.settings_dialog import SettingsDialog, SettingsValues
+
+    app, fake = groq_app
+    current = SettingsValues("groq", "", "openai/gpt-oss-20b", 256, 0.7, False)
+    dialog = SettingsDialog(current, app.providers, app.window)
+    qtbot.addWidget(dialog)
+    assert (
+        "kept for this run only" in dialog.key_status.text()
+        or "keyring" in dialog.key_status.text()
+    )
+    dialog.key.setText("gsk_definitely_wrong_000000000000")
+    dialog.test_button.click()
+    qtbot.waitUntil(lambda: dialog.test_result.text().startswith("✗"), timeout=5000)
+    assert "rejected the API key" in dialog.test_result.text()
+    dialog.key.setText(fake.api_key)
+    dialog.test_button.click()
+    qtbot.waitUntil(lambda: dialog.test_result.text().startswith("✓"), timeout=5000)
+    assert "accepted" in dialog.test_result.text()
+    dialog.refresh_models.click()
+    qtbot.waitUntil(lambda: dialog.groq_model.count() > 1, timeout=5000)
+    ids = [dialog.groq_model.itemText(i) for i in range(dialog.groq_model.count())]
+    assert ids[0] == "openai/gpt-oss-20b" and not any("whisper" in i for i in ids)
+    dialog.groq_model.setCurrentText("openai/gpt-oss-120b")
+    app.apply_settings(dialog.values())
+    assert app.model.name == "openai/gpt-oss-120b (Groq)"
+    assert app.keys.get("groq") == fake.api_key
+    stored = app.paths.settings_file.read_text(encoding="utf-8")
+    assert "openai/gpt-oss-120b" in stored and fake.api_key not in stored
