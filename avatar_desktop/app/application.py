@@ -67,6 +67,7 @@ class AvatarApp:
             fallback=self._fallback_model,
             auto_fallback=lambda: self.settings.auto_fallback,
             offer_models=self._offer_models,
+            open_settings=lambda: self._on_window_settings_requested(),
         )
         self._bridge = _NoticeBridge()
         self._bridge.shown.connect(self.window.show_notice)
@@ -153,17 +154,16 @@ class AvatarApp:
         access = self.providers.groq_access()
 
         def offer(ids: list[str]) -> None:
+            settings = ("Settings…", self._on_window_settings_requested)
             if not ids:
-                self.window.show_notice("error", event.message)
+                self.window.show_notice(
+                    "error", event.message, [("Retry", self.recovery.retry), settings]
+                )
                 return
+            use = (f"Use {ids[0]}", lambda: self.switch_groq_model(ids[0]))
             names = ", ".join(ids[:5])
             self.window.show_notice(
-                "error",
-                f"{event.message} Current models: {names}.",
-                [
-                    (f"Use {ids[0]}", lambda: self.switch_groq_model(ids[0])),
-                    ("Settings…", self._on_window_settings_requested),
-                ],
+                "error", f"{event.message} Current models: {names}.", [use, settings]
             )
 
         self.pools.start(

@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 
 MAX_AUTO_RETRIES = 2
 _MODEL_KINDS = ("model_gone", "model_unknown")
-_NO_RETRY_KINDS = ("auth", "forbidden", "too_large", "bad_request")
+_SETTINGS_KINDS = ("auth", "forbidden", "too_large", "bad_request", "empty")
+_LOCAL_KINDS = ("server", "capacity", "rate_limited")
 
 
 class Recovery(QObject):
@@ -33,6 +34,7 @@ class Recovery(QObject):
         fallback: Callable[[], ChatModel | None],
         auto_fallback: Callable[[], bool],
         offer_models: Callable[[TurnFailed], None],
+        open_settings: Callable[[], object],
     ) -> None:
         super().__init__()
         self._conversation = conversation
@@ -40,6 +42,7 @@ class Recovery(QObject):
         self._fallback = fallback
         self._auto_fallback = auto_fallback
         self._offer_models = offer_models
+        self._open_settings = open_settings
         self._auto_retries = 0
         self._left = 0
         self._message = ""
@@ -73,11 +76,12 @@ class Recovery(QObject):
             self._window.show_notice("error", event.message, self._actions(event, local))
 
     def _actions(self, event: TurnFailed, local: ChatModel | None) -> list[Action]:
-        actions: list[Action] = []
-        if event.kind not in _NO_RETRY_KINDS:
-            actions.append(("Retry", self.retry))
-        if local is not None and (event.offline or event.kind in ("server", "capacity")):
+        """Always a Retry; an answer from this computer or the settings where they can help."""
+        actions: list[Action] = [("Retry", self.retry)]
+        if local is not None and (event.offline or event.kind in _LOCAL_KINDS):
             actions.append(("Answer on this computer", lambda: self._conversation.retry(local)))
+        if event.kind in _SETTINGS_KINDS:
+            actions.append(("Settings…", self._open_settings))
         return actions
 
     def retry(self) -> None:

@@ -98,9 +98,11 @@ def test_an_unreadable_audio_file_is_explained(
 
 
 FAILURES = [
-    ("401", "rejected the API key", [], False),
-    ("403", "refused access", [], False),
-    ("413", "tokens-per-minute", [], False),
+    ("401", "rejected the API key", ["Retry", "Settings…"], False),
+    ("403", "refused access", ["Retry", "Settings…"], False),
+    ("413", "tokens-per-minute", ["Retry", "Settings…"], False),
+    ("400_decommissioned", "retired", ["Use openai/gpt-oss-20b", "Settings…"], False),
+    ("404", "has no model", ["Use openai/gpt-oss-20b", "Settings…"], False),
     ("498", "flex tier", ["Retry", "Answer on this computer"], False),
     ("500", "HTTP 500", ["Retry", "Answer on this computer"], False),
     ("502_html", "HTTP 502", ["Retry", "Answer on this computer"], False),
@@ -276,3 +278,80 @@ def test_settings_test_button_reports_the_key_in_words(qtbot: QtBot, groq_app: G
     assert app.keys.get("groq") == fake.api_key
     stored = app.paths.settings_file.read_text(encoding="utf-8")
     assert "openai/gpt-oss-120b" in stored and fake.api_key not in stored
+
+
+def use_groq(app: AvatarApp, fake_url: str, key: str, **timeouts: float) -> None:
+    from avatar_desktop.providers.groq import GroqAccess, GroqChatModel
+
+    app.use_model(GroqChatModel(access=GroqAccess(api_key=key, base_url=fake_url, **timeouts)))
+
+
+def assert_recoverable(qtbot: QtBot, app: AvatarApp, words: str) -> None:
+    """The message names the cause, offers Retry, and the question is safe on disk."""
+    qtbot.waitUntil(lambda: words in app.window.notice.text(), timeout=8000)
+    assert app.window.notice.action_titles()[0] == "Retry"
+    saved = session_file(app)["messages"]
+    assert saved[0]["content"] == "Please answer" and words in saved[1]["error"]
+    assert app.window.input.isEnabled() and not app.conversation.busy
+
+
+def test_read_timeout_mid_stream_keeps_the_partial_answer(qtbot: QtBot, groq_app: GroqApp) -> None:
+    app, fake = groq_app
+    use_groq(app, fake.base_url, fake.api_key, timeout_s=0.5)
+    fake.fail_next("hang", seconds=5)
+    answered(qtbot, app, "Please answer")
+    assert_recoverable(qtbot, app, "did not answer in time")
+    assert "Answer on this computer" in app.window.notice.action_titles()
+
+
+def test_connect_timeout(qtbot: QtBot, groq_app: GroqApp) -> None:
+    import socket
+
+    app, fake = groq_app
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    fillers = [socket.socket() for _ in range(4)]
+    for filler in fillers:  # a full accept backlog: the next connection attempt is never answered
+        filler.setblocking(False)
+        filler.connect_ex(("127.0.0.1", port))
+    try:
+        use_groq(app, f"http://127.0.0.1:{port}", fake.api_key, connect_timeout_s=0.3)
+        answered(qtbot, app, "Please answer")
+        assert_recoverable(qtbot, app, "did not answer in time")
+    finally:
+        for filler in fillers:
+            filler.close()
+        listener.close()
+
+
+def test_dns_failure(qtbot: QtBot, groq_app: GroqApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    app, fake = groq_app
+
+    def no_dns(*_args: object, **_kwargs: object) -> list[object]:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_dns)  # the OS resolver, not the client library
+    use_groq(app, "http://api.groq.invalid", fake.api_key)
+    answered(qtbot, app, "Please answer")
+    assert_recoverable(qtbot, app, "(DNS)")
+
+
+def test_audio_over_the_upload_limit_is_explained(
+    qtbot: QtBot, groq_app: GroqApp, tmp_path: Path
+) -> None:
+    app, fake = groq_app
+    fake.fail_next("413_audio")
+    path = tmp_path / "long.wav"
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16_000)
+        out.writeframes(np.zeros(16_000, dtype="<i2").tobytes())
+    app.window.transcribe_requested.emit(str(path))
+    qtbot.waitUntil(lambda: "too large" in app.window.notice.text(), timeout=5000)
+    assert "Transcription failed" in app.window.notice.text()
+    assert bubble_texts(app) == []
