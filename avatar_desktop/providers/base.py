@@ -93,3 +93,40 @@ class Transcriber(Protocol):
     def transcribe(self, pcm: np.ndarray, *, cancel: CancelToken) -> str:
         """The words spoken in ``pcm`` (float32 in [-1, 1] at 16 kHz); may raise ProviderError."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class Phone:
+    """One phoneme of synthesized speech and when it sounds, in seconds from the audio start."""
+
+    symbol: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True, slots=True)
+class Speech:
+    """What a voice returns: mono float32 PCM in [-1, 1] and its phoneme timings."""
+
+    pcm: np.ndarray
+    sample_rate: int
+    phones: tuple[Phone, ...] = ()
+    text: str = ""
+
+    @property
+    def duration(self) -> float:
+        return len(self.pcm) / self.sample_rate if self.sample_rate else 0.0
+
+
+@runtime_checkable
+class Voice(Protocol):
+    """Text in, speech with phoneme timings out; one sentence at a time."""
+
+    @property
+    def name(self) -> str:
+        """Short human name for the status line."""
+        ...
+
+    def synthesize(self, text: str, *, cancel: CancelToken, rate: float = 1.0) -> Speech:
+        """Speak ``text`` (``rate`` above 1 is faster); may raise ProviderError."""
+        ...
