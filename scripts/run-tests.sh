@@ -6,6 +6,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 setup_all
 cd "$ROOT"
 export QT_QPA_PLATFORM=offscreen
+say "PulseAudio with a null sink (real audio output and capture, no sound card needed)"
+"$ROOT/scripts/pulse-null-sink.sh" start
+trap '"$ROOT/scripts/pulse-null-sink.sh" stop' EXIT
+export PULSE_SINK=nullsink PULSE_SOURCE=nullsink.monitor
 say "ruff (lint and format)"
 "$VENV/bin/ruff" check .
 "$VENV/bin/ruff" format --check .

@@ -11,7 +11,7 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 # Libraries Qt (xcb, EGL, fonts), QtMultimedia (PulseAudio) and PortAudio need on Linux, plus the
 # compiler and cmake that llama-cpp-python builds with. Extra packages may be passed as arguments.
 APT_PACKAGES=(
-  libportaudio2 libpulse0 libasound2-plugins
+  libportaudio2 libpulse0 libasound2-plugins pulseaudio pulseaudio-utils
   libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0
   libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0
   libegl1 libgl1 libfontconfig1 libdbus-1-3 fonts-dejavu-core

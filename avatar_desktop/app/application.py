@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
+import time
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QDialog
@@ -13,16 +16,21 @@ from avatar_desktop.app.conversation import Conversation
 from avatar_desktop.app.logs import setup_logging
 from avatar_desktop.app.recovery import Recovery
 from avatar_desktop.app.services import GROQ, Providers
+from avatar_desktop.app.speaker import Speaker
 from avatar_desktop.app.workers import Pools
+from avatar_desktop.audio.playback import VirtualClockPlayer, open_player
+from avatar_desktop.avatar.rig import Rig
 from avatar_desktop.core import notices
 from avatar_desktop.core.events import TurnFailed
 from avatar_desktop.core.persona import default_persona
 from avatar_desktop.providers.base import ChatModel, GenerationOptions, ProviderError
 from avatar_desktop.providers.groq import list_chat_models
+from avatar_desktop.providers.local.tts import PiperVoiceProvider
 from avatar_desktop.storage import paths as app_paths
 from avatar_desktop.storage.secrets import KeyStore, RedactingFilter
 from avatar_desktop.storage.sessions import SessionStore
 from avatar_desktop.storage.settings import load_settings, save_settings
+from avatar_desktop.ui.avatar.look import Look
 from avatar_desktop.ui.dialogs import PersonaDialog
 from avatar_desktop.ui.main_window import MainWindow
 from avatar_desktop.ui.settings_dialog import SettingsDialog, SettingsValues
@@ -45,6 +53,7 @@ class AvatarApp:
         *,
         model: ChatModel | None = None,
         keys: KeyStore | None = None,
+        speak: bool = True,
     ) -> None:
         self.paths = paths
         self.pools = Pools()
@@ -58,6 +67,11 @@ class AvatarApp:
         self.store = SessionStore(paths.sessions)
         self.model: ChatModel = model or self.providers.chat_model()
         self.window = MainWindow(APP_NAME)
+        self.voice = PiperVoiceProvider() if speak else None
+        self.player = self._open_player(speak)
+        self.speaker = Speaker(voice=self.voice, player=self.player, pools=self.pools, rig=Rig())
+        self.speaker.rate = self.settings.speaking_rate
+        self._apply_look()
         self.conversation = Conversation(
             store=self.store, model=self.model, pools=self.pools, options=self._options()
         )
@@ -84,8 +98,8 @@ class AvatarApp:
 
     def _connect(self) -> None:
         w, c = self.window, self.conversation
-        w.send_requested.connect(c.send)
-        w.stop_requested.connect(c.stop)
+        w.send_requested.connect(self.send)
+        w.stop_requested.connect(self.stop)
         w.new_requested.connect(c.new_session)
         w.session_selected.connect(c.open_session)
         w.rename_requested.connect(c.rename_session)
@@ -101,7 +115,30 @@ class AvatarApp:
         c.answer_started.connect(w.begin_answer)
         c.text_delta.connect(w.append_answer)
         c.answer_finished.connect(w.finish_answer)
-        c.busy_changed.connect(w.set_busy)
+        c.answer_truncated.connect(w.update_last_answer)
+        c.busy_changed.connect(lambda _busy: self._update_busy())
+        self._connect_speech()
+
+    def _connect_speech(self) -> None:
+        w, c, sp = self.window, self.conversation, self.speaker
+        c.answer_started.connect(sp.begin_turn)
+        c.sentence.connect(sp.add_sentence)
+        c.cue.connect(sp.add_cue)
+        c.answer_finished.connect(lambda message: sp.end_of_text(bool(message.error)))
+        sp.pose_changed.connect(w.avatar.set_pose)
+        sp.sentence_started.connect(lambda _i, start, end, text: w.show_spoken(start, end, text))
+        sp.speaking_changed.connect(self._on_speaker_speaking_changed)
+        sp.voice_failed.connect(
+            lambda words: w.show_notice(
+                "warning", f"The voice stopped: {words} Answers stay as text."
+            )
+        )
+        w.input.textChanged.connect(self._on_input_text_changed)
+        controls = w.voice_controls
+        controls.set_values(self.settings.volume, self.settings.muted, self.settings.speaking_rate)
+        controls.volume_changed.connect(self._on_volume_changed)
+        controls.muted_changed.connect(self._on_muted_changed)
+        controls.rate_changed.connect(self._on_rate_changed)
 
     def start(self) -> None:
         """Show the window first; then load the model and the sessions off the GUI thread."""
@@ -110,6 +147,7 @@ class AvatarApp:
 
     def _after_shown(self) -> None:
         self.load_model()
+        self.load_voice()
         self.conversation.session_opened.emit(self.conversation.session)
         self.conversation.refresh_sessions(open_id=self.settings.last_session_id, open_newest=True)
         self.window.focus_input()
@@ -190,10 +228,92 @@ class AvatarApp:
             "failed": "not loaded — choose a model in Settings",
         }[self._model_state]
         ears = self.providers.transcriber().name if self.keys.get(GROQ) else "none (no Groq key)"
+        voice = self.speaker.voice.name if self.speaker.voice else "off (text only)"
+        if self.speaker.voice and self.player.problem:
+            voice += " — no sound device"
         self.window.set_status(
-            f"Brain: {self.model.name} — {state}   ·   Ears: {ears}   ·   "
-            "Voice: text only   ·   Avatar: placeholder"
+            f"Brain: {self.model.name} — {state}   ·   Ears: {ears}   ·   Voice: {voice}"
         )
+
+    # --- speaking ------------------------------------------------------------------------------
+
+    def _open_player(self, speak: bool) -> Any:
+        rate = self.voice.sample_rate if self.voice else 22050
+        if not speak:
+            return VirtualClockPlayer(problem="Speech is off.", sample_rate=rate)
+        player = open_player(sample_rate=rate, device=self.settings.output_device)
+        player.volume = self.settings.volume
+        player.muted = self.settings.muted
+        if player.problem:
+            notices.warning(player.problem)
+        return player
+
+    def load_voice(self) -> None:
+        voice = self.voice
+        if voice is None:
+            self._update_status()
+            return
+
+        def failed(exc: Exception) -> None:
+            self.speaker.voice = None
+            words = exc.user_message if isinstance(exc, ProviderError) else str(exc)
+            notices.warning(f"The voice could not be loaded: {words} Answers stay as text.")
+            self._update_status()
+
+        self.pools.start(
+            self.pools.load,
+            lambda _emit: voice.load(),
+            returned=lambda _r: self._update_status(),
+            errored=failed,
+        )
+
+    def send(self, text: str) -> None:
+        """Sending while the avatar talks interrupts it first (barge-in by keyboard)."""
+        if text.strip():
+            self.stop()
+        self.conversation.send(text)
+
+    def stop(self) -> None:
+        """Silence the avatar and end the turn; history keeps only what was heard."""
+        voiced = self.speaker.voice is not None and self.player.problem is None
+        was_speaking = self.speaker.speaking
+        spoken = self.speaker.stop()
+        if self.conversation.busy:
+            keep = (spoken or 0) if voiced and was_speaking else None
+            self.conversation.stop(keep_upto=keep)
+        elif was_speaking and spoken is not None:
+            self.conversation.truncate_last_answer(spoken)
+        self.window.show_spoken(0, 0, "")
+
+    def _update_busy(self) -> None:
+        self.window.set_busy(self.conversation.busy or self.speaker.speaking)
+
+    def _on_speaker_speaking_changed(self, speaking: bool) -> None:
+        if not speaking:
+            self.window.show_spoken(0, 0, "")
+        self._update_busy()
+
+    def _on_input_text_changed(self) -> None:
+        if self.conversation.busy or self.speaker.speaking:
+            return
+        typing = bool(self.window.input.toPlainText().strip())
+        self.speaker.rig.set_state("listening" if typing else "idle", time.monotonic())
+
+    def _on_volume_changed(self, volume: float) -> None:
+        self.player.volume = self.settings.volume = volume
+
+    def _on_muted_changed(self, muted: bool) -> None:
+        self.player.muted = self.settings.muted = muted
+
+    def _on_rate_changed(self, rate: float) -> None:
+        self.speaker.rate = self.settings.speaking_rate = rate
+
+    def _apply_look(self) -> None:
+        try:
+            data = json.loads(self.settings.avatar_look) if self.settings.avatar_look else {}
+        except ValueError:
+            data = {}
+        self.window.avatar.set_look(Look.from_dict(data))
 
     # --- speech to text ---------------------------------------------------------------------
 
@@ -283,9 +403,15 @@ class AvatarApp:
 
     def shutdown(self) -> None:
         self.recovery.cancel_countdown()
+        self.speaker.close()
         self.conversation.stop()
         self.save_settings()
         self.pools.wait(5000)
+        self.player.close()
+        for model in {id(m): m for m in (self.model, self.providers.local)}.values():
+            close = getattr(model, "close", None)
+            if close is not None:
+                close()
         notices.install(None)
 
 

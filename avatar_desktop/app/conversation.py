@@ -46,10 +46,11 @@ class Conversation(QObject):
         message_refused(str, str): text to give back to the input, and why.
         answer_started(): the assistant began answering.
         text_delta(str): visible answer text, in order.
-        sentence(int, str): a complete speakable sentence.
+        sentence(int, str, int, int): a speakable sentence, its index and span in the answer.
         cue(str, int): a gesture/emotion cue and its sentence index.
         answer_finished(object): the assistant Message as kept in history.
         turn_failed(object): the TurnFailed event, after answer_finished kept the partial text.
+        answer_truncated(object): the last answer, cut to what was spoken before Stop.
         busy_changed(bool): a turn is running or not.
     """
 
@@ -59,10 +60,11 @@ class Conversation(QObject):
     message_refused = Signal(str, str)
     answer_started = Signal()
     text_delta = Signal(str)
-    sentence = Signal(int, str)
+    sentence = Signal(int, str, int, int)
     cue = Signal(str, int)
     answer_finished = Signal(object)
     turn_failed = Signal(object)
+    answer_truncated = Signal(object)
     busy_changed = Signal(bool)
 
     def __init__(
@@ -234,13 +236,39 @@ class Conversation(QObject):
         )
         return True
 
-    def stop(self) -> None:
-        """End the running turn now: the partial answer is kept, marked interrupted."""
+    def stop(self, keep_upto: int | None = None) -> None:
+        """End the running turn now: the partial answer is kept, marked interrupted.
+
+        ``keep_upto`` cuts the kept text at that offset: only what was actually spoken stays.
+        """
         turn = self._turn
         if turn is None:
             return
         turn.cancel.cancel()
-        self._finish(turn, Message("assistant", "".join(turn.parts), interrupted=True))
+        text = "".join(turn.parts)
+        if keep_upto is not None:
+            text = text[:keep_upto]
+        self._finish(turn, Message("assistant", text, interrupted=True))
+
+    def truncate_last_answer(self, keep_upto: int) -> None:
+        """The answer was written in full but not all spoken: keep the spoken part, marked."""
+        messages = self.session.messages
+        if self._turn is not None or not messages or messages[-1].role != "assistant":
+            return
+        last = messages[-1]
+        if keep_upto >= len(last.content) and last.interrupted:
+            return
+        cut = Message(
+            "assistant",
+            last.content[:keep_upto],
+            created=last.created,
+            interrupted=True,
+            error=last.error,
+            id=last.id,
+        )
+        messages[-1] = cut
+        self.answer_truncated.emit(cut)
+        self._save(self.session)
 
     def can_retry(self) -> bool:
         """True when the last word is the user's, or a failed answer to it."""
@@ -281,7 +309,7 @@ class Conversation(QObject):
             turn.parts.append(event.text)
             self.text_delta.emit(event.text)
         elif isinstance(event, Sentence):
-            self.sentence.emit(event.index, event.text)
+            self.sentence.emit(event.index, event.text, event.start, event.end)
         elif isinstance(event, Cue):
             self.cue.emit(event.name, event.sentence)
         elif isinstance(event, TurnFinished):

@@ -58,12 +58,13 @@ class Worker(QRunnable):
 
 
 class Pools:
-    """Named pools: one thread for turns, one for disk writes (in order), one for loading."""
+    """Named pools: one thread each for turns, disk writes (in order), the voice; two load."""
 
     def __init__(self) -> None:
         self.turn = self._pool("turn", 1)
         self.disk = self._pool("disk", 1)
         self.load = self._pool("load", 2)
+        self.voice = self._pool("voice", 1)
         self._running: set[Worker] = set()
 
     @staticmethod
@@ -97,4 +98,4 @@ class Pools:
 
     def wait(self, msecs: int = 5000) -> bool:
         """Let queued jobs finish (at shutdown and in tests)."""
-        return all(p.waitForDone(msecs) for p in (self.turn, self.disk, self.load))
+        return all(p.waitForDone(msecs) for p in (self.turn, self.disk, self.load, self.voice))

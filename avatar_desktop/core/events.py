@@ -22,10 +22,16 @@ class Cue:
 
 @dataclass(frozen=True, slots=True)
 class Sentence:
-    """A complete speakable sentence, emitted as soon as the model has written it."""
+    """A complete speakable sentence, emitted as soon as the model has written it.
+
+    ``start``/``end`` locate it in the visible answer text, so what was spoken can be kept
+    (and highlighted) exactly.
+    """
 
     index: int
     text: str
+    start: int = 0
+    end: int = 0
 
 
 @dataclass(frozen=True, slots=True)

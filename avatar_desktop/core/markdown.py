@@ -204,3 +204,21 @@ table.code pre {{ margin: 0px; white-space: pre-wrap; }}
 table.grid {{ border-collapse: collapse; margin-bottom: 8px; }}
 table.grid th, table.grid td {{ border: 1px solid {border}; padding: 3px 6px; }}
 """
+
+
+_MARK_OPEN, _MARK_CLOSE = "\ue000", "\ue001"  # private-use characters: never in model output
+
+
+def render_markdown_marked(text: str, start: int, end: int, style: str) -> str:
+    """Safe HTML for ``text`` with ``text[start:end]`` wrapped in a styled span (the caption).
+
+    The span is marked in the source with private-use characters before rendering, so it
+    lands on the right words however the Markdown around it renders.
+    """
+    clean = text.replace(_MARK_OPEN, "").replace(_MARK_CLOSE, "")
+    start, end = max(0, min(start, len(clean))), max(0, min(end, len(clean)))
+    if start >= end:
+        return render_markdown(clean)
+    marked = clean[:start] + _MARK_OPEN + clean[start:end] + _MARK_CLOSE + clean[end:]
+    html = render_markdown(marked)
+    return html.replace(_MARK_OPEN, f'<span style="{style}">').replace(_MARK_CLOSE, "</span>")

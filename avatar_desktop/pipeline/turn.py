@@ -63,7 +63,7 @@ class _Shaper:
             self.pending = [(name, at) for name, at in self.pending if at >= end]
             for name in mine:
                 yield Cue(name, self.sentences)
-            yield Sentence(self.sentences, text)
+            yield Sentence(self.sentences, text, segment.start, end)
             self.sentences += 1
 
     @property

@@ -36,6 +36,11 @@ class Settings:
     groq_chat_model: str = "openai/gpt-oss-20b"
     stt_provider: str = "groq"  # only Groq transcribes until local speech input lands
     auto_fallback: bool = False  # answer on this computer when Groq cannot be reached
+    volume: float = 0.9
+    muted: bool = False
+    speaking_rate: float = 1.0
+    output_device: str | None = None  # None: the system's default output
+    avatar_look: str | None = None  # JSON of the avatar's Look (skin, hair, eyes, clothes)
 
 
 _HINTS: dict[str, Any] = get_type_hints(Settings)
@@ -62,6 +67,8 @@ _VALID: dict[str, Callable[[Any], bool]] = {
     "chat_provider": lambda value: value in ("local", "groq"),
     "stt_provider": lambda value: value in ("groq",),
     "groq_chat_model": lambda value: bool(value.strip()),
+    "volume": lambda value: math.isfinite(value) and 0.0 <= value <= 1.0,
+    "speaking_rate": lambda value: math.isfinite(value) and 0.5 <= value <= 2.0,
 }
 
 

@@ -57,3 +57,30 @@ def plus(color: QColor) -> QIcon:
         painter.drawLine(QPointF(5 * s, 12 * s), QPointF(19 * s, 12 * s))
 
     return _icon(draw)
+
+
+def speaker(color: QColor, *, muted: bool = False) -> QIcon:
+    """A loudspeaker with sound waves, or with a cross when muted."""
+
+    def draw(painter: QPainter, s: float) -> None:
+        body = QPainterPath(QPointF(3 * s, 9 * s))
+        for x, y in ((7, 9), (12, 4.5), (12, 19.5), (7, 15), (3, 15)):
+            body.lineTo(QPointF(x * s, y * s))
+        body.closeSubpath()
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(color)
+        painter.drawPath(body)
+        painter.setPen(_pen(color, 1.8 * s))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        if muted:
+            painter.drawLine(QPointF(15 * s, 9 * s), QPointF(21 * s, 15 * s))
+            painter.drawLine(QPointF(21 * s, 9 * s), QPointF(15 * s, 15 * s))
+            return
+        for radius in (4.0, 7.5):
+            painter.drawArc(
+                QRectF((12 - radius) * s, (12 - radius) * s, 2 * radius * s, 2 * radius * s),
+                -45 * 16,
+                90 * 16,
+            )
+
+    return _icon(draw)

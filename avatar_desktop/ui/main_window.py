@@ -21,11 +21,12 @@ from PySide6.QtWidgets import (
 
 from avatar_desktop.core.session import Message, Session, SessionSummary
 from avatar_desktop.ui import icons
-from avatar_desktop.ui.avatar_placeholder import AvatarPlaceholder
+from avatar_desktop.ui.avatar.view import AvatarView
 from avatar_desktop.ui.chat_view import ChatView, MessageBubble
 from avatar_desktop.ui.input_box import InputBox
 from avatar_desktop.ui.notice_bar import Action, NoticeBar
 from avatar_desktop.ui.session_sidebar import SessionSidebar
+from avatar_desktop.ui.voice_controls import VoiceControls
 
 
 class MainWindow(QMainWindow):
@@ -54,7 +55,8 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.resize(1080, 760)
         self.sidebar = SessionSidebar()
-        self.avatar = AvatarPlaceholder()
+        self.avatar = AvatarView()
+        self.voice_controls = VoiceControls()
         self.chat = ChatView()
         self.notice = NoticeBar()
         self.input = InputBox()
@@ -94,9 +96,10 @@ class MainWindow(QMainWindow):
         right = QWidget()
         column = QVBoxLayout(right)
         column.setContentsMargins(12, 8, 12, 8)
-        self.avatar.setFixedHeight(210)
-        column.addWidget(self.avatar)
-        column.addWidget(self.chat, 1)
+        self.avatar.setMinimumHeight(240)
+        column.addWidget(self.avatar, 2)
+        column.addWidget(self.voice_controls)
+        column.addWidget(self.chat, 3)
         column.addWidget(self.notice)
         column.addLayout(row)
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -187,7 +190,6 @@ class MainWindow(QMainWindow):
         self.chat.set_messages(
             [(m.role, m.content, m.interrupted, m.error) for m in session.messages]
         )
-        self.avatar.set_state("idle")
 
     def set_sessions(self, sessions: Sequence[SessionSummary], current: str) -> None:
         self.sidebar.set_sessions(sessions, current)
@@ -198,12 +200,13 @@ class MainWindow(QMainWindow):
 
     def begin_answer(self) -> None:
         self._answer = self.chat.add_message("assistant", "")
-        self.avatar.set_state("thinking")
+        self.avatar.set_error(False)
+        self.avatar.set_state_label("Thinking…")
 
     def append_answer(self, delta: str) -> None:
         if self._answer is not None:
             self._answer.append_text(delta)
-            self.avatar.set_state("answering")
+            self.avatar.set_state_label("")
 
     def finish_answer(self, message: Message) -> None:
         bubble = self._answer or self.chat.add_message("assistant", "")
@@ -214,7 +217,23 @@ class MainWindow(QMainWindow):
             bubble.mark_interrupted()
         if message.error:
             bubble.set_error(message.error)
-        self.avatar.set_state("error" if message.error else "idle")
+        self.avatar.set_state_label("")
+        self.avatar.set_error(bool(message.error))
+
+    def update_last_answer(self, message: Message) -> None:
+        """The last answer was cut to what was spoken: show it so, marked interrupted."""
+        bubbles = [b for b in self.chat.bubbles() if b.role == "assistant"]
+        if bubbles:
+            bubbles[-1].set_highlight(None)
+            bubbles[-1].set_text(message.content)
+            bubbles[-1].mark_interrupted()
+
+    def show_spoken(self, start: int, end: int, caption: str) -> None:
+        """Highlight the sentence being spoken in the last answer and show it as a caption."""
+        bubbles = [b for b in self.chat.bubbles() if b.role == "assistant"]
+        if bubbles:
+            bubbles[-1].set_highlight((start, end) if caption else None)
+        self.avatar.set_caption(caption)
 
     def set_busy(self, busy: bool) -> None:
         self.stop_button.setEnabled(busy)

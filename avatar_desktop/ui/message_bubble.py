@@ -24,6 +24,7 @@ from avatar_desktop.core.markdown import (
     MarkdownStream,
     document_css,
     render_markdown,
+    render_markdown_marked,
     render_plain,
 )
 
@@ -201,6 +202,7 @@ class MessageBubble(QFrame):
         self._theme = theme or BubbleTheme.from_palette(self.palette())
         self._exact: str | None = None  # the text last rendered exactly, to skip repeats
         self._stream = MarkdownStream()
+        self._highlight: tuple[int, int] | None = None
         self._notes: dict[str, _FittedLabel] = {}
         self.setObjectName(f"{role}Message")
         self.setAccessibleName("Your message" if self.is_user else "Assistant message")
@@ -328,10 +330,25 @@ class MessageBubble(QFrame):
             row.addStretch(1)
         return column
 
+    def set_highlight(self, span: tuple[int, int] | None) -> None:
+        """Mark the sentence being spoken (offsets into the raw text), or clear it with None."""
+        if span == self._highlight:
+            return
+        self._highlight = span
+        self._exact = None
+        self._render(final=not self._render_timer.isActive())
+
+    def highlight(self) -> tuple[int, int] | None:
+        return self._highlight
+
     def _render(self, *, final: bool) -> None:
         self._exact = self._text if final else None
         if self.is_user:
             head, tail = render_plain(self._text), ""
+        elif self._highlight is not None:
+            mark = self._theme.palette.color(_Role.Highlight)
+            style = f"background-color: rgba({mark.red()}, {mark.green()}, {mark.blue()}, 90);"
+            head, tail = render_markdown_marked(self._text, *self._highlight, style), ""
         elif final:
             head, tail = render_markdown(self._text), ""
             self._stream = MarkdownStream()

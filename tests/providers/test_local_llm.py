@@ -60,3 +60,5 @@ def test_the_real_model_streams_a_short_answer() -> None:
     assert tokens and "".join(tokens).strip()
     assert model.count_tokens("Hello world") < 6
     assert model.name == "SmolLM2-135M (on this computer)"
+    model.close()
+    assert not model.is_loaded

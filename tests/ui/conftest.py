@@ -22,11 +22,11 @@ def make_app(qtbot: QtBot) -> Iterator[MakeApp]:
     """Build (and on teardown close) the real app; each call is one app start."""
     apps: list[AvatarApp] = []
 
-    def make(model: ChatModel | None = None) -> AvatarApp:
+    def make(model: ChatModel | None = None, *, speak: bool = False) -> AvatarApp:
+        """``speak`` uses the real voice and sound device; off, answers stay text (faster)."""
         paths = app_paths.ensure(app_paths.resolve())
-        app = AvatarApp(
-            paths, model=model or ScriptedModel(), keys=KeyStore(backend=MemoryKeyring())
-        )
+        keys = KeyStore(backend=MemoryKeyring())
+        app = AvatarApp(paths, model=model or ScriptedModel(), keys=keys, speak=speak)
         qtbot.addWidget(app.window)
         app.start()
         qtbot.waitExposed(app.window)

