@@ -21,7 +21,6 @@ from avatar_desktop.avatar.pose import NEUTRAL, Pose
 from avatar_desktop.ui.avatar import geometry as g
 from avatar_desktop.ui.avatar import overlay
 from avatar_desktop.ui.avatar.body import draw_arm_back, draw_arm_front, draw_neck, draw_torso
-from avatar_desktop.ui.avatar.compat import keep_none_alive
 from avatar_desktop.ui.avatar.face import draw_brows, draw_face
 from avatar_desktop.ui.avatar.head import draw_hair_back, draw_hair_front, draw_head
 from avatar_desktop.ui.avatar.kit import Kit
@@ -38,7 +37,6 @@ class AvatarRenderer:
     """Paints the character onto any QPainter, caching what only changes with look or size."""
 
     def __init__(self, look: Look | None = None) -> None:
-        keep_none_alive()
         self._kit = Kit(look or Look())
         self._backdrop: tuple[tuple[object, ...], QImage] | None = None
         self._caption: tuple[tuple[object, ...], list[str]] | None = None
