@@ -7,7 +7,7 @@ import importlib
 import json
 import sys
 
-BENCHES = {"stt": "bench.stt", "turn": "bench.turn"}
+BENCHES = {"avatar": "bench.avatar", "stt": "bench.stt", "turn": "bench.turn"}
 
 
 def main(argv: list[str] | None = None) -> int:

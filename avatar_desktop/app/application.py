@@ -241,7 +241,7 @@ class AvatarApp:
         rate = self.voice.sample_rate if self.voice else 22050
         if not speak:
             return VirtualClockPlayer(problem="Speech is off.", sample_rate=rate)
-        player = open_player(sample_rate=rate, device=self.settings.output_device)
+        player = open_player(sample_rate=rate, device=self.settings.output_device, latency="low")
         player.volume = self.settings.volume
         player.muted = self.settings.muted
         if player.problem:

@@ -188,3 +188,19 @@ def test_loading_twice_is_harmless(voice: PiperVoiceProvider) -> None:
     voice.load()
     voice.ready(CancelToken())
     assert voice.is_loaded and time.perf_counter() - started < 0.1
+
+
+def test_leading_silence_is_trimmed_and_phones_follow() -> None:
+    from avatar_desktop.providers.base import Phone, Speech
+    from avatar_desktop.providers.local.tts import trim_leading_silence
+
+    rate = 1000
+    pcm = np.concatenate([np.zeros(100, np.float32), np.full(50, 0.5, np.float32)])
+    phones = (Phone("^", 0.0, 0.08), Phone("a", 0.08, 0.15))
+    trimmed = trim_leading_silence(Speech(pcm, rate, phones, "a"))
+    assert len(trimmed.pcm) == 55 and trimmed.pcm[5] == 0.5
+    assert trimmed.phones[0].symbol == "a" and trimmed.phones[0].start == 0.0
+    assert trimmed.phones[0].end == pytest.approx(0.055)
+    assert trimmed.phones[-1].end == pytest.approx(trimmed.duration)
+    silent = Speech(np.zeros(10, np.float32), rate, (), "")
+    assert trim_leading_silence(silent) is silent

@@ -177,7 +177,7 @@ class PiperVoiceProvider:
             started = time.perf_counter()
             pieces, phones = self._collect(self._chunks(text, rate), cancel)
         pcm = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
-        speech = Speech(pcm, self.sample_rate, tuple(phones), text)
+        speech = trim_leading_silence(Speech(pcm, self.sample_rate, tuple(phones), text))
         elapsed = time.perf_counter() - started
         log.debug("synthesized %.2f s of speech in %.3f s", speech.duration, elapsed)
         return speech
@@ -219,3 +219,28 @@ class PiperVoiceProvider:
         log.warning("Piper gave no exact alignment for a sentence; spreading its phonemes evenly")
         symbols = ["^", *chunk.phonemes, "$"]
         return symbols, even_counts(samples, len(symbols))
+
+
+SILENCE_LEVEL = 0.01
+ONSET_MARGIN_S = 0.005
+
+
+def trim_leading_silence(speech: Speech) -> Speech:
+    """Drop the quiet lead-in Piper puts before the first sound, so speech starts sooner.
+
+    Phone times move with the audio; phones wholly inside the cut are dropped and the first
+    kept one starts at 0, so the timings still tile the audio exactly.
+    """
+    loud = np.flatnonzero(np.abs(speech.pcm) > SILENCE_LEVEL)
+    if not len(loud):
+        return speech
+    cut = max(0, int(loud[0]) - int(ONSET_MARGIN_S * speech.sample_rate))
+    if cut == 0:
+        return speech
+    shift = cut / speech.sample_rate
+    phones = [
+        Phone(p.symbol, max(0.0, p.start - shift), p.end - shift)
+        for p in speech.phones
+        if p.end - shift > 0
+    ]
+    return Speech(speech.pcm[cut:], speech.sample_rate, tuple(phones), speech.text)
