@@ -360,6 +360,8 @@ class AvatarApp:
             max_tokens=s.max_tokens,
             temperature=s.temperature,
             auto_fallback=s.auto_fallback,
+            look=self.window.avatar.look(),
+            output_device=s.output_device,
         )
         dialog = SettingsDialog(current, self.providers, self.window)
         if dialog.exec() == QDialog.DialogCode.Accepted:
@@ -375,6 +377,13 @@ class AvatarApp:
         s.chat_model_path = values.model_path or None
         s.max_tokens, s.temperature = values.max_tokens, values.temperature
         s.auto_fallback = values.auto_fallback
+        s.avatar_look = json.dumps(values.look.to_dict())
+        self._apply_look()
+        if values.output_device != s.output_device:
+            s.output_device = values.output_device
+            self.player.set_device(values.output_device)
+            if self.player.problem:
+                notices.warning(self.player.problem)
         self.conversation.options = self._options()
         local_changed = self.providers.reload_local()
         changed = before != (s.chat_provider, s.groq_chat_model, s.chat_model_path)

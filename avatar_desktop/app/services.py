@@ -83,6 +83,11 @@ class Providers:
             errored=lambda exc: done([], _words(exc)),
         )
 
+    def output_devices(self) -> list[tuple[str, str]]:
+        from avatar_desktop.audio.playback import Player
+
+        return [(str(key), title) for key, title in Player.output_devices()]
+
     def groq_key_status(self) -> str:
         source = self.keys.source(GROQ)
         return {

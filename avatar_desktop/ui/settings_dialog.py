@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from PySide6.QtWidgets import (
@@ -26,6 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from avatar_desktop.ui.avatar.look import Look
+from avatar_desktop.ui.look_tab import LookTab
+
 
 @dataclass(frozen=True, slots=True)
 class SettingsValues:
@@ -39,6 +42,8 @@ class SettingsValues:
     auto_fallback: bool
     groq_key: str | None = None
     remove_groq_key: bool = False
+    look: Look = field(default_factory=Look)
+    output_device: str | None = None
 
 
 class SettingsServices(Protocol):
@@ -49,6 +54,8 @@ class SettingsServices(Protocol):
     def list_groq_models(self, key: str, done: Callable[[Sequence[str], str], None]) -> None: ...
 
     def groq_key_status(self) -> str: ...
+
+    def output_devices(self) -> Sequence[tuple[str, str]]: ...
 
 
 class SettingsDialog(QDialog):
@@ -66,6 +73,8 @@ class SettingsDialog(QDialog):
         tabs.addTab(self._brain_tab(current), "Brain")
         tabs.addTab(self._ears_tab(), "Ears")
         tabs.addTab(self._keys_tab(), "Keys")
+        self.look_tab = LookTab(current.look, services.output_devices(), current.output_device)
+        tabs.addTab(self.look_tab, "Avatar")
         self.tabs = tabs
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -75,7 +84,7 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(tabs)
         layout.addWidget(buttons)
-        self.resize(620, 420)
+        self.resize(660, 440)
         self._on_provider_toggled()
 
     # --- brain ------------------------------------------------------------------------------
@@ -221,6 +230,8 @@ class SettingsDialog(QDialog):
             auto_fallback=self.auto_fallback.isChecked(),
             groq_key=key or None,
             remove_groq_key=self.remove_key.isChecked(),
+            look=self.look_tab.look(),
+            output_device=self.look_tab.output_device(),
         )
 
 

@@ -367,3 +367,28 @@ def test_record_button_waits_for_voice_input_and_says_so(qtbot: QtBot, make_app:
     button = app.window.record_button
     assert button.isVisible() and not button.isEnabled()
     assert "coming" in button.toolTip().lower()
+
+
+def test_the_avatars_look_is_chosen_in_settings_and_kept(qtbot: QtBot, make_app: MakeApp) -> None:
+    from avatar_desktop.ui.avatar.look import HAIR_COLOURS, SKIN_TONES, Look
+    from avatar_desktop.ui.settings_dialog import SettingsDialog, SettingsValues
+
+    app = make_app(ScriptedModel())
+    current = SettingsValues("local", "", "openai/gpt-oss-20b", 256, 0.7, False)
+    dialog = SettingsDialog(current, app.providers, app.window)
+    qtbot.addWidget(dialog)
+    before = dialog.look_tab.preview.pixmap().toImage()
+    boxes = dialog.look_tab._boxes
+    boxes["skin"].setCurrentIndex(boxes["skin"].findData(SKIN_TONES[-1].colour))
+    boxes["hair_style"].setCurrentIndex(boxes["hair_style"].findData("curly"))
+    boxes["hair_colour"].setCurrentIndex(boxes["hair_colour"].findData(HAIR_COLOURS[0].colour))
+    assert dialog.look_tab.preview.pixmap().toImage() != before  # the preview follows
+    app.apply_settings(dialog.values())
+    wanted = Look(
+        skin=SKIN_TONES[-1].colour, hair_style="curly", hair_colour=HAIR_COLOURS[0].colour
+    )
+    assert app.window.avatar.look() == wanted
+    app.window.close()
+    wait_idle(qtbot, app)
+    again = make_app(ScriptedModel())
+    assert again.window.avatar.look() == wanted
