@@ -66,6 +66,8 @@ class Speaker(QObject):
         self._text_done = True
         self._cancel = CancelToken()
         self._spoken_end: int | None = None
+        self._heard_index = -1  # the last sentence that began to be heard
+        self._early_cues: dict[int, list[str]] = {}  # cues whose sentence is not written yet
         self._speaking = False
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -93,25 +95,37 @@ class Speaker(QObject):
         self.stop()
         self._text_done = False
         self._spoken_end = None
+        self._heard_index = -1
         self.rig.set_state("thinking", time.monotonic())
 
     def add_sentence(self, index: int, text: str, start: int, end: int) -> None:
         if self.voice is None:
             return
-        self._waiting.append(_Line(index, text, start, end))
+        self._waiting.append(_Line(index, text, start, end, self._early_cues.pop(index, [])))
         self._update_speaking()
         self._synthesize_next()
 
     def add_cue(self, name: str, sentence: int) -> None:
-        """Fire the cue when its sentence is heard (now, if it is already playing)."""
+        """Fire the cue when its sentence is heard (now, if it already was).
+
+        Cues arrive before their sentence's text is complete, so they wait by sentence index.
+        """
         for line in [*self._waiting, *self._queued.values()]:
             if line.index == sentence:
                 line.cues.append(name)
                 return
-        self.rig.on_cue(name, time.monotonic())
+        if self.voice is None or sentence <= self._heard_index:
+            self.rig.on_cue(name, time.monotonic())
+        else:
+            self._early_cues.setdefault(sentence, []).append(name)
 
     def end_of_text(self, failed: bool = False) -> None:
         self._text_done = True
+        now = time.monotonic()
+        for cues in self._early_cues.values():  # their sentence never came: show them now
+            for cue in cues:
+                self.rig.on_cue(cue, now)
+        self._early_cues.clear()
         if failed and not self._speaking:
             self.rig.set_state("error", time.monotonic())
         elif not self._speaking:
@@ -125,6 +139,7 @@ class Speaker(QObject):
         self.player.stop()
         self._waiting.clear()
         self._queued.clear()
+        self._early_cues.clear()
         self._current = None
         self._synthesizing = False
         now = time.monotonic()
@@ -187,6 +202,7 @@ class Speaker(QObject):
             line = self._queued[uid]
             self._current = (uid, line)
             self._spoken_end = line.end
+            self._heard_index = line.index
             self.rig.set_state("speaking", now)
             if line.track is not None:
                 self.rig.speak(line.track, now)

@@ -39,7 +39,9 @@ def test_a_typed_question_is_answered_aloud(
     states: list[str] = []
     app.speaker.pose_changed.connect(lambda _pose: states.append(app.speaker.rig.state))
     captions: list[str] = []
+    emotions: list[str] = []
     app.speaker.sentence_started.connect(lambda _i, _s, _e, text: captions.append(text))
+    app.speaker.sentence_started.connect(lambda *_: emotions.append(app.speaker.rig.emotion))
     with MonitorRecorder() as monitor:
         send(qtbot, app, "Hi!")
         qtbot.waitUntil(lambda: app.speaker.speaking, timeout=10_000)
@@ -49,6 +51,7 @@ def test_a_typed_question_is_answered_aloud(
         heard = monitor.samples()
     assert float(np.sqrt(np.mean(heard**2))) > 0.01  # the voice really reached the device
     assert captions == ["Hello there!", "I am your friendly avatar.", "It is lovely to meet you."]
+    assert emotions == ["neutral", "neutral", "happy"]  # a cue shows with its own sentence
     assert "speaking" in states and states[-1] == "idle"
     assert app.window.avatar.caption() == ""
     wait_idle(qtbot, app)
