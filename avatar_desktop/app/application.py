@@ -37,6 +37,9 @@ from avatar_desktop.ui.settings_dialog import SettingsDialog, SettingsValues
 
 log = logging.getLogger(__name__)
 
+# Long enough that the voice's first run sizes its buffers for real sentences.
+WARM_UP_SENTENCE = "Hello! I am getting ready to talk with you about anything you like, today."
+
 
 class _NoticeBridge(QObject):
     """Carries notices from any thread to the window (queued onto the GUI thread)."""
@@ -100,8 +103,8 @@ class AvatarApp:
         w, c = self.window, self.conversation
         w.send_requested.connect(self.send)
         w.stop_requested.connect(self.stop)
-        w.new_requested.connect(c.new_session)
-        w.session_selected.connect(c.open_session)
+        w.new_requested.connect(self._on_window_new_requested)
+        w.session_selected.connect(self._on_window_session_selected)
         w.rename_requested.connect(c.rename_session)
         w.delete_requested.connect(c.delete_session)
         w.persona_requested.connect(self._on_window_persona_requested)
@@ -156,10 +159,7 @@ class AvatarApp:
 
     def load_model(self) -> None:
         model = self.model
-        load = getattr(model, "load", None)
-        if load is None:
-            self._set_model_state("ready")
-            return
+        load = getattr(model, "load", None) or (lambda: None)
         self._set_model_state("loading")
 
         def loaded(_result: object) -> None:
@@ -171,7 +171,11 @@ class AvatarApp:
                 self._set_model_state("failed")
                 notices.error(getattr(exc, "user_message", str(exc)))
 
-        self.pools.start(self.pools.load, lambda _emit: load(), returned=loaded, errored=failed)
+        def job(emit: object) -> None:
+            load()
+            _warm_up(emit)
+
+        self.pools.start(self.pools.load, job, returned=loaded, errored=failed)
 
     def use_model(self, model: ChatModel) -> None:
         """Answer with ``model`` from now on (a running answer is stopped first)."""
@@ -260,11 +264,16 @@ class AvatarApp:
             notices.warning(f"The voice could not be loaded: {words} Answers stay as text.")
             self._update_status()
 
+        def job(_emit: object) -> None:
+            from avatar_desktop.core.cancel import CancelToken
+
+            voice.load()
+            # The first synthesis sets up espeak and onnxruntime while holding the GIL for
+            # ~100 ms; pay for it now rather than during the first answer.
+            voice.synthesize(WARM_UP_SENTENCE, cancel=CancelToken())
+
         self.pools.start(
-            self.pools.load,
-            lambda _emit: voice.load(),
-            returned=lambda _r: self._update_status(),
-            errored=failed,
+            self.pools.load, job, returned=lambda _r: self._update_status(), errored=failed
         )
 
     def send(self, text: str) -> None:
@@ -346,6 +355,14 @@ class AvatarApp:
 
     # --- dialogs ----------------------------------------------------------------------------
 
+    def _on_window_new_requested(self) -> None:
+        self.stop()
+        self.conversation.new_session()
+
+    def _on_window_session_selected(self, session_id: str) -> None:
+        self.stop()
+        self.conversation.open_session(session_id)
+
     def _on_window_persona_requested(self) -> None:
         dialog = PersonaDialog(self.conversation.persona(), default_persona(), self.window)
         if dialog.exec() == QDialog.DialogCode.Accepted:
@@ -422,6 +439,22 @@ class AvatarApp:
             if close is not None:
                 close()
         notices.install(None)
+
+
+def _warm_up(_emit: object) -> None:
+    """Import and set up what the first turn needs now, off the GUI thread, so it cannot stall.
+
+    An import holds the GIL for its whole module body; done during a turn, langchain-core's
+    ~0.5 s of imports starves the GUI thread's frames.
+    """
+    from avatar_desktop.core.markdown import render_markdown
+    from avatar_desktop.core.memory import context_window, to_langchain
+    from avatar_desktop.core.session import Message
+
+    render_markdown("*Warm* `up`: the parser builds its rules on first use.")
+    # langchain builds its pydantic validators on first use, ~100 ms with the GIL held.
+    history = to_langchain([Message("user", "Hi"), Message("assistant", "Hello!")])
+    context_window("Persona.", history, budget=100, count=len)
 
 
 def install_redaction(keys: KeyStore) -> None:

@@ -147,6 +147,10 @@ class MarkdownStream:
         head, tail = self.render_parts(text)
         return head + tail
 
+    def settled_source(self) -> str:
+        """The source text whose HTML is cached (the head of the last render_parts)."""
+        return self._done_source
+
     def render_parts(self, text: str) -> tuple[str, str]:
         """HTML for the settled head and the still-changing tail, for widgets that show both."""
         if not text.startswith(self._done_source):

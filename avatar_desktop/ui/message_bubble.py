@@ -203,6 +203,7 @@ class MessageBubble(QFrame):
         self._exact: str | None = None  # the text last rendered exactly, to skip repeats
         self._stream = MarkdownStream()
         self._highlight: tuple[int, int] | None = None
+        self._marked_head: tuple[tuple[int, int, int], str] = ((-1, 0, 0), "")
         self._notes: dict[str, _FittedLabel] = {}
         self.setObjectName(f"{role}Message")
         self.setAccessibleName("Your message" if self.is_user else "Assistant message")
@@ -341,14 +342,32 @@ class MessageBubble(QFrame):
     def highlight(self) -> tuple[int, int] | None:
         return self._highlight
 
+    def _marked_parts(self, final: bool) -> tuple[str, str]:
+        """Head and tail HTML with the spoken sentence marked, re-rendering as little as
+        possible: while streaming, the settled head is marked once per sentence, not per token.
+        """
+        mark = self._theme.palette.color(_Role.Highlight)
+        style = f"background-color: rgba({mark.red()}, {mark.green()}, {mark.blue()}, 90);"
+        start, end = self._highlight or (0, 0)
+        if final:
+            return render_markdown_marked(self._text, start, end, style), ""
+        head_html, tail_html = self._stream.render_parts(self._text)
+        settled = self._stream.settled_source()
+        if end <= len(settled):
+            key = (len(settled), start, end)
+            if self._marked_head[0] != key:
+                self._marked_head = (key, render_markdown_marked(settled, start, end, style))
+            return self._marked_head[1], tail_html
+        rest = self._text[len(settled) :]
+        shift = len(settled)
+        return head_html, render_markdown_marked(rest, start - shift, end - shift, style)
+
     def _render(self, *, final: bool) -> None:
         self._exact = self._text if final else None
         if self.is_user:
             head, tail = render_plain(self._text), ""
         elif self._highlight is not None:
-            mark = self._theme.palette.color(_Role.Highlight)
-            style = f"background-color: rgba({mark.red()}, {mark.green()}, {mark.blue()}, 90);"
-            head, tail = render_markdown_marked(self._text, *self._highlight, style), ""
+            head, tail = self._marked_parts(final)
         elif final:
             head, tail = render_markdown(self._text), ""
             self._stream = MarkdownStream()
