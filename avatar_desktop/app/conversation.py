@@ -98,7 +98,8 @@ class Conversation(QObject):
             target = open_id if any(s.id == open_id for s in summaries) else None
             if target is None and open_newest and summaries:
                 target = summaries[0].id
-            if target:
+            untouched = not self.session.messages and not self.busy
+            if target and untouched:  # never pull the user away from what they just started
                 self.open_session(target)
 
         self._pools.start(
@@ -112,8 +113,11 @@ class Conversation(QObject):
         if session_id == self.session.id:
             return
         self.stop()
+        before, size = self.session, len(self.session.messages)
 
         def done(session: Session) -> None:
+            if self.session is not before or len(before.messages) != size or self.busy:
+                return  # the user moved on (sent, switched) while it loaded: stay with them
             self.session = session
             self.session_opened.emit(session)
             self._emit_sessions()

@@ -392,3 +392,29 @@ def test_the_avatars_look_is_chosen_in_settings_and_kept(qtbot: QtBot, make_app:
     wait_idle(qtbot, app)
     again = make_app(ScriptedModel())
     assert again.window.avatar.look() == wanted
+
+
+def test_sending_while_a_conversation_loads_keeps_the_user_where_they_are(
+    qtbot: QtBot, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app(ScriptedModel(["Old answer."]))
+    send(qtbot, app, "Old question")
+    wait_idle(qtbot, app)
+    old_id = app.conversation.session.id
+    qtbot.keyClick(app.window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    app.conversation.model = ScriptedModel(["New answer."])
+    load = app.store.load
+
+    def slow_load(session_id: str) -> object:
+        time.sleep(0.3)
+        return load(session_id)
+
+    monkeypatch.setattr(app.store, "load", slow_load)
+    app.window.session_selected.emit(old_id)  # a click on the old conversation...
+    send(qtbot, app, "New question")  # ...and typing before it has loaded
+    qtbot.waitUntil(lambda: len(app.conversation.session.messages) == 2, timeout=5000)
+    wait_idle(qtbot, app)
+    qtbot.wait(400)
+    assert app.conversation.session.id != old_id
+    assert bubble_texts(app) == ["New question", "New answer."]
+    assert [m["content"] for m in session_file(app)["messages"]] == ["New question", "New answer."]
