@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from bench.qtloop import spin as _spin
+
 QUESTIONS = [
     "Hello! How are you today?",
     "Tell me about the sea.",
@@ -27,15 +29,6 @@ SENTENCES = [
     "How vexingly quick daft zebras jump!",
     "Sphinx of black quartz, judge my vow.",
 ]
-
-
-def _spin(qt_app: Any, until: Any, seconds: float) -> None:
-    deadline = time.perf_counter() + seconds
-    while not until():
-        if time.perf_counter() > deadline:
-            raise TimeoutError("benchmark step timed out")
-        qt_app.processEvents()
-        time.sleep(0.001)
 
 
 def _tts_rtf() -> float:

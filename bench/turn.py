@@ -11,6 +11,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.qtloop import spin as _spin
+
 QUESTIONS = [
     "Hello! Who are you?",
     "Why is the sky blue?",
@@ -158,15 +160,6 @@ def _window_metrics(model: Any, home: Path, turns: int) -> dict[str, float]:
     assert app.window.chat.bubbles(), "the 10k session showed no messages"
     app.window.close()
     return {"gui_stall_ms_max": max(gaps) - 1.0, "session_open_10k_ms": opened_ms}
-
-
-def _spin(qt_app: Any, until: Any, seconds: float) -> None:
-    deadline = time.perf_counter() + seconds
-    while not until():
-        if time.perf_counter() > deadline:
-            raise TimeoutError("benchmark step timed out")
-        qt_app.processEvents()
-        time.sleep(0.001)
 
 
 def _groq_fake(args: argparse.Namespace) -> dict[str, float]:
