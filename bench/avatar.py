@@ -128,13 +128,7 @@ def _session(model: Any, label: str, questions: list[str]) -> dict[str, float]:
     )
     app.window.resize(1000, 760)
     app.start()
-    _spin(
-        qt_app,
-        lambda: (
-            "ready" in app.window.status_label.text() and "Joe" in app.window.status_label.text()
-        ),
-        60,
-    )
+    _spin(qt_app, lambda: app.ready, 60)
     frames = _Frames(app)
     synthesized: dict[int, Any] = {}  # id(pcm) -> Speech
     speeches: dict[int, Any] = {}  # utterance id -> Speech

@@ -124,8 +124,7 @@ def _window_metrics(model: Any, home: Path, turns: int) -> dict[str, float]:
     qt_app = QApplication.instance() or QApplication([])
     app = AvatarApp(app_paths.ensure(app_paths.resolve()), model=model)
     app.start()
-    ready = ("ready", "Voice: Joe")  # the model and the voice: loading holds the GIL at times
-    _spin(qt_app, lambda: all(w in app.window.status_label.text() for w in ready), 30)
+    _spin(qt_app, lambda: app.ready, 60)
 
     clock, gaps = QElapsedTimer(), [0.0]
     last = [0]

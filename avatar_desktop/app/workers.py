@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal
 
 log = logging.getLogger(__name__)
 
 Emit = Callable[[object], None]
+GIL_SWITCH_S = 0.001
+BACKGROUND_NICE = 10  # the kernel gives a nice-0 thread ~9x the CPU of a nice-10 one
 
 
 class WorkerSignals(QObject):
@@ -37,14 +43,17 @@ class Worker(QRunnable):
     ``run()`` never touches a widget: everything reaches the GUI through the signals.
     """
 
-    def __init__(self, fn: Callable[[Emit], Any]) -> None:
+    def __init__(self, fn: Callable[[Emit], Any], *, yielding: bool = False) -> None:
         super().__init__()
         self.setAutoDelete(False)  # the Python wrapper owns it; Qt must not delete it under us
         self.fn = fn
+        self.yielding = yielding
         self.signals = WorkerSignals()
 
     def run(self) -> None:
         signals = self.signals
+        if self.yielding:
+            yield_to_gui()
         signals.started.emit()
         try:
             result = self.fn(signals.progress.emit)
@@ -57,10 +66,28 @@ class Worker(QRunnable):
             signals.finished.emit()
 
 
+def yield_to_gui() -> None:
+    """Give this thread, and the threads it starts (llama.cpp's, onnxruntime's), a lower
+    priority than the GUI thread, so heavy work on two cores never makes the window stutter.
+    """
+    QThread.currentThread().setPriority(QThread.Priority.LowPriority)  # Windows, macOS
+    if sys.platform.startswith("linux"):  # Qt can't lower a normal thread here; nice can
+        with contextlib.suppress(OSError):
+            tid = threading.get_native_id()
+            if os.getpriority(os.PRIO_PROCESS, tid) < BACKGROUND_NICE:
+                os.setpriority(os.PRIO_PROCESS, tid, BACKGROUND_NICE)
+
+
+def favour_gui_thread() -> None:
+    """Hand the GIL over every 1 ms instead of 5, so a busy worker never holds up a frame."""
+    sys.setswitchinterval(GIL_SWITCH_S)
+
+
 class Pools:
     """Named pools: one thread each for turns, disk writes (in order), the voice; two load."""
 
     def __init__(self) -> None:
+        favour_gui_thread()
         self.turn = self._pool("turn", 1)
         self.disk = self._pool("disk", 1)
         self.load = self._pool("load", 2)
@@ -84,7 +111,7 @@ class Pools:
         progress: Callable[[Any], object] | None = None,
     ) -> Worker:
         """Queue ``fn`` on ``pool`` with GUI-thread callbacks; keep the worker alive until done."""
-        worker = Worker(fn)
+        worker = Worker(fn, yielding=pool is not self.disk)
         if returned is not None:
             worker.signals.returned.connect(returned)
         if errored is not None:

@@ -8,7 +8,23 @@ import pytest
 
 from avatar_desktop.core.cancel import CancelToken
 from avatar_desktop.providers.base import ChatModel, GenerationOptions, ProviderError
-from avatar_desktop.providers.local.llm import LocalChatModel, bundled_model_path, check_gguf
+from avatar_desktop.providers.local.llm import (
+    LocalChatModel,
+    bundled_model_path,
+    check_gguf,
+    thread_counts,
+)
+
+
+def test_generation_leaves_a_core_for_the_voice_and_the_window() -> None:
+    # (prompt threads, generation threads) by core count; unknown counts as two
+    assert [thread_counts(n) for n in (None, 1, 2, 4, 16)] == [
+        (2, 1),
+        (1, 1),
+        (2, 1),
+        (4, 3),
+        (4, 4),
+    ]
 
 
 def test_the_bundled_model_ships_in_its_package() -> None:

