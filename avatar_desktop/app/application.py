@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from avatar_desktop import APP_NAME, __version__
 from avatar_desktop.app.conversation import Conversation
+from avatar_desktop.app.listener import Listener
 from avatar_desktop.app.logs import setup_logging
 from avatar_desktop.app.recovery import Recovery
 from avatar_desktop.app.services import GROQ, Providers
@@ -87,6 +88,11 @@ class AvatarApp:
             offer_models=self._offer_models,
             open_settings=lambda: self._on_window_settings_requested(),
         )
+        self.listener = Listener(
+            pools=self.pools,
+            transcriber=self.providers.transcriber,
+            device=lambda: self.settings.input_device,
+        )
         self._bridge = _NoticeBridge()
         self._bridge.shown.connect(self.window.show_notice)
         notices.install(lambda level, text: self._bridge.shown.emit(level.value, text))
@@ -113,6 +119,7 @@ class AvatarApp:
         w.persona_requested.connect(self._on_window_persona_requested)
         w.settings_requested.connect(self._on_window_settings_requested)
         w.transcribe_requested.connect(self.transcribe_file)
+        self._connect_listening()
         w.closing.connect(self.shutdown)
         c.session_opened.connect(w.show_session)
         c.sessions_changed.connect(lambda items: w.set_sessions(items, c.session.id))
@@ -124,6 +131,16 @@ class AvatarApp:
         c.answer_truncated.connect(w.update_last_answer)
         c.busy_changed.connect(lambda _busy: self._update_busy())
         self._connect_speech()
+
+    def _connect_listening(self) -> None:
+        w, ears = self.window, self.listener
+        w.record_pressed.connect(ears.press)
+        w.record_released.connect(ears.release)
+        ears.recording_changed.connect(w.set_recording)
+        ears.level.connect(w.set_input_level)
+        ears.transcribing.connect(w.set_transcribing)
+        ears.heard.connect(w.add_heard_text)
+        ears.problem.connect(lambda text: w.show_notice("warning", text))
 
     def _connect_speech(self) -> None:
         w, c, sp = self.window, self.conversation, self.speaker
@@ -248,7 +265,7 @@ class AvatarApp:
             "ready": "ready",
             "failed": "not loaded — choose a model in Settings",
         }[self._model_state]
-        ears = self.providers.transcriber().name if self.keys.get(GROQ) else "none (no Groq key)"
+        ears = self.providers.transcriber().name
         voice = self.speaker.voice.name if self.speaker.voice else "off (text only)"
         if self.speaker.voice and not self._voice_settled:
             voice += " — loading…"
@@ -399,6 +416,7 @@ class AvatarApp:
             max_tokens=s.max_tokens,
             temperature=s.temperature,
             auto_fallback=s.auto_fallback,
+            stt_provider=s.stt_provider,
             look=self.window.avatar.look(),
             output_device=s.output_device,
         )
@@ -416,6 +434,7 @@ class AvatarApp:
         s.chat_model_path = values.model_path or None
         s.max_tokens, s.temperature = values.max_tokens, values.temperature
         s.auto_fallback = values.auto_fallback
+        s.stt_provider = values.stt_provider
         s.avatar_look = json.dumps(values.look.to_dict())
         self._apply_look()
         if values.output_device != s.output_device:
@@ -451,6 +470,7 @@ class AvatarApp:
 
     def shutdown(self) -> None:
         self.recovery.cancel_countdown()
+        self.listener.cancel()
         self.speaker.close()
         self.conversation.stop()
         self.save_settings()

@@ -14,6 +14,7 @@ from avatar_desktop.providers.groq import (
     list_chat_models,
 )
 from avatar_desktop.providers.local.llm import LocalChatModel
+from avatar_desktop.providers.local.stt import WhisperTranscriber
 from avatar_desktop.storage.secrets import KeyStore
 from avatar_desktop.storage.settings import Settings
 
@@ -34,6 +35,7 @@ class Providers:
         self._pools = pools
         self.local = local_model(settings)
         self._transcriber: GroqTranscriber | None = None
+        self.local_ears = WhisperTranscriber()
 
     def groq_access(self, key: str | None = None) -> GroqAccess:
         return GroqAccess.from_env(key or self.keys.get(GROQ))
@@ -44,7 +46,10 @@ class Providers:
         return self.local
 
     def transcriber(self) -> Transcriber:
-        """The transcriber for the current key, kept while the key stays (its client is reused)."""
+        """Whisper on this computer, or on Groq when chosen and a key is set (kept while the key
+        stays, so its client is reused)."""
+        if self.settings.stt_provider != GROQ or not self.keys.get(GROQ):
+            return self.local_ears
         access = self.groq_access()
         if self._transcriber is None or self._transcriber.access != access:
             self._transcriber = GroqTranscriber(access=access)

@@ -34,7 +34,8 @@ class Settings:
     last_session_id: str | None = None
     chat_provider: str = "local"  # "local" (embedded model) or "groq"
     groq_chat_model: str = "openai/gpt-oss-20b"
-    stt_provider: str = "groq"  # only Groq transcribes until local speech input lands
+    stt_provider: str = "local"  # "local" (Whisper on this computer) or "groq"
+    input_device: str | None = None  # None: the system's default microphone
     auto_fallback: bool = False  # answer on this computer when Groq cannot be reached
     volume: float = 0.9
     muted: bool = False
@@ -65,7 +66,7 @@ _VALID: dict[str, Callable[[Any], bool]] = {
     "window_geometry": lambda value: value is None or _is_base64(value),
     "chat_model_path": lambda value: value is None or bool(value.strip()),
     "chat_provider": lambda value: value in ("local", "groq"),
-    "stt_provider": lambda value: value in ("groq",),
+    "stt_provider": lambda value: value in ("local", "groq"),
     "groq_chat_model": lambda value: bool(value.strip()),
     "volume": lambda value: math.isfinite(value) and 0.0 <= value <= 1.0,
     "speaking_rate": lambda value: math.isfinite(value) and 0.5 <= value <= 2.0,

@@ -9,6 +9,9 @@ from PySide6.QtWidgets import QPlainTextEdit, QWidget
 PASTE_LIMIT = 20_000
 
 
+PLACEHOLDER = "Type a message… (Enter to send, Shift+Enter for a new line)"
+
+
 class InputBox(QPlainTextEdit):
     """Multi-line input.
 
@@ -23,7 +26,7 @@ class InputBox(QPlainTextEdit):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("messageInput")
-        self.setPlaceholderText("Type a message… (Enter to send, Shift+Enter for a new line)")
+        self.setPlaceholderText(PLACEHOLDER)
         self.setTabChangesFocus(True)
         self.setFixedHeight(84)
 

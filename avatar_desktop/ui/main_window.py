@@ -23,10 +23,12 @@ from avatar_desktop.core.session import Message, Session, SessionSummary
 from avatar_desktop.ui import icons
 from avatar_desktop.ui.avatar.view import AvatarView
 from avatar_desktop.ui.chat_view import ChatView, MessageBubble
-from avatar_desktop.ui.input_box import InputBox
+from avatar_desktop.ui.input_box import PLACEHOLDER, InputBox
 from avatar_desktop.ui.notice_bar import Action, NoticeBar
 from avatar_desktop.ui.session_sidebar import SessionSidebar
 from avatar_desktop.ui.voice_controls import VoiceControls
+
+RECORD_TIP = "Talk: click, speak, click again — or hold while you speak"
 
 
 class MainWindow(QMainWindow):
@@ -35,7 +37,8 @@ class MainWindow(QMainWindow):
     Signals:
         send_requested(str), stop_requested(), new_requested(), session_selected(str),
         rename_requested(str, str), delete_requested(str), persona_requested(),
-        settings_requested(), transcribe_requested(str), closing().
+        settings_requested(), transcribe_requested(str), record_pressed(), record_released(),
+        closing().
     """
 
     send_requested = Signal(str)
@@ -47,6 +50,8 @@ class MainWindow(QMainWindow):
     persona_requested = Signal()
     settings_requested = Signal()
     transcribe_requested = Signal(str)
+    record_pressed = Signal()
+    record_released = Signal()
     closing = Signal()
 
     def __init__(self, title: str) -> None:
@@ -75,9 +80,10 @@ class MainWindow(QMainWindow):
         self.record_button.setObjectName("recordButton")
         self.record_button.setIcon(icons.microphone(self.palette().color(QPalette.ColorRole.Text)))
         self.record_button.setIconSize(QSize(24, 24))
-        self.record_button.setEnabled(False)
-        self.record_button.setToolTip("Voice input is coming soon; type your message for now.")
+        self.record_button.setToolTip(RECORD_TIP)
         self.record_button.setFixedSize(44, 44)
+        self.record_button.pressed.connect(self.record_pressed)
+        self.record_button.released.connect(self.record_released)
         self.send_button = QPushButton("Send")
         self.send_button.setObjectName("sendButton")
         self.send_button.setDefault(True)
@@ -234,6 +240,42 @@ class MainWindow(QMainWindow):
         if bubbles:
             bubbles[-1].set_highlight((start, end) if caption else None)
         self.avatar.set_caption(caption)
+
+    def set_recording(self, recording: bool) -> None:
+        """The microphone is open (the button glows with the voice) or closed."""
+        self.record_button.setProperty("recording", recording)
+        self.record_button.setToolTip(
+            "Listening… click (or let go) when you are done." if recording else RECORD_TIP
+        )
+        self.set_input_level(-90.0 if recording else None)
+
+    def set_input_level(self, level_db: float | None) -> None:
+        """Show how loud the microphone hears the user: a red glow that grows with the voice."""
+        if level_db is None:
+            self.record_button.setStyleSheet("")
+            return
+        strength = min(1.0, max(0.0, (level_db + 60.0) / 50.0))
+        alpha = int(70 + 185 * strength)
+        self.record_button.setStyleSheet(
+            f"QToolButton#recordButton {{ background: rgba(220, 60, 60, {alpha});"
+            " border-radius: 22px; border: 2px solid rgb(200, 40, 40); }"
+        )
+
+    def set_transcribing(self, busy: bool) -> None:
+        self.record_button.setEnabled(not busy)
+        if busy:
+            self.input.setPlaceholderText("Turning what you said into text…")
+        else:
+            self.input.setPlaceholderText(PLACEHOLDER)
+
+    def add_heard_text(self, text: str) -> None:
+        """What the user said goes into the input box, to check and send."""
+        before = self.input.toPlainText().rstrip()
+        self.input.setPlainText(f"{before} {text}".strip())
+        self.input.setFocus()
+        cursor = self.input.textCursor()
+        cursor.movePosition(cursor.MoveOperation.End)
+        self.input.setTextCursor(cursor)
 
     def set_busy(self, busy: bool) -> None:
         self.stop_button.setEnabled(busy)

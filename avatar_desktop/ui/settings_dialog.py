@@ -40,6 +40,7 @@ class SettingsValues:
     max_tokens: int
     temperature: float
     auto_fallback: bool
+    stt_provider: str = "local"
     groq_key: str | None = None
     remove_groq_key: bool = False
     look: Look = field(default_factory=Look)
@@ -71,7 +72,7 @@ class SettingsDialog(QDialog):
         self._current = current
         tabs = QTabWidget()
         tabs.addTab(self._brain_tab(current), "Brain")
-        tabs.addTab(self._ears_tab(), "Ears")
+        tabs.addTab(self._ears_tab(current), "Ears")
         tabs.addTab(self._keys_tab(), "Keys")
         self.look_tab = LookTab(current.look, services.output_devices(), current.output_device)
         tabs.addTab(self.look_tab, "Avatar")
@@ -168,15 +169,25 @@ class SettingsDialog(QDialog):
 
     # --- ears and keys ----------------------------------------------------------------------
 
-    def _ears_tab(self) -> QWidget:
+    def _ears_tab(self, current: SettingsValues) -> QWidget:
+        self.ears_local = QRadioButton(
+            "On this computer (Whisper tiny.en) — private, works offline"
+        )
+        self.ears_groq = QRadioButton("Groq (whisper-large-v3-turbo) — more accurate, needs a key")
+        group = QButtonGroup(self)
+        group.addButton(self.ears_local)
+        group.addButton(self.ears_groq)
+        (self.ears_groq if current.stt_provider == "groq" else self.ears_local).setChecked(True)
         text = QLabel(
-            "Speech is turned into text by Groq (whisper-large-v3-turbo) when a Groq key is set.\n"
-            "Talking to the app through the microphone is coming; for now you can transcribe an "
-            "audio file with File → Transcribe audio file…"
+            "Click the microphone to talk and click again when done, or hold it while you "
+            "speak. What you said appears in the message box for you to check before sending."
         )
         text.setWordWrap(True)
         page = QWidget()
-        QVBoxLayout(page).addWidget(text)
+        layout = QVBoxLayout(page)
+        for widget in (self.ears_local, self.ears_groq, text):
+            layout.addWidget(widget)
+        layout.addStretch(1)
         return page
 
     def _keys_tab(self) -> QWidget:
@@ -228,6 +239,7 @@ class SettingsDialog(QDialog):
             max_tokens=self.max_tokens.value(),
             temperature=self.temperature.value(),
             auto_fallback=self.auto_fallback.isChecked(),
+            stt_provider="groq" if self.ears_groq.isChecked() else "local",
             groq_key=key or None,
             remove_groq_key=self.remove_key.isChecked(),
             look=self.look_tab.look(),

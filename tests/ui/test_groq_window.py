@@ -16,6 +16,7 @@ from avatar_desktop.app.logs import setup_logging
 from avatar_desktop.storage import paths as app_paths
 from avatar_desktop.storage.secrets import KeyStore
 from avatar_desktop.storage.settings import Settings, save_settings
+from avatar_desktop.ui.settings_dialog import SettingsValues
 from tests.fakes.groq_server import GroqFake
 from tests.fakes.memory_keyring import MemoryKeyring
 from tests.ui.test_main_window import bubble_texts, send, session_file, wait_idle
@@ -28,7 +29,7 @@ def groq_app(qtbot: QtBot, groq_fake: GroqFake, monkeypatch: pytest.MonkeyPatch)
     """The app set up as a user would: Groq chosen in settings, the key in the keyring."""
     monkeypatch.setenv("GROQ_BASE_URL", groq_fake.base_url)
     monkeypatch.delenv("GROQ_API_KEY", raising=False)
-    return start_app(qtbot, groq_fake, Settings(chat_provider="groq"))
+    return start_app(qtbot, groq_fake, Settings(chat_provider="groq", stt_provider="groq"))
 
 
 def start_app(qtbot: QtBot, fake: GroqFake, settings: Settings) -> GroqApp:
@@ -249,6 +250,19 @@ def test_the_key_never_reaches_a_file_or_a_log(
     assert "«redacted»" in next(p for p in files if p.suffix == ".log").read_text(encoding="utf-8")
 
 
+def test_the_ears_are_chosen_in_settings(qtbot: QtBot, groq_app: GroqApp) -> None:
+    from avatar_desktop.ui.settings_dialog import SettingsDialog
+
+    app, _fake = groq_app
+    dialog = SettingsDialog(app_settings_values(app), app.providers, app.window)
+    qtbot.addWidget(dialog)
+    assert dialog.ears_groq.isChecked() and dialog.values().stt_provider == "groq"
+    dialog.ears_local.setChecked(True)
+    app.apply_settings(dialog.values())
+    assert app.settings.stt_provider == "local"
+    assert "Ears: Whisper tiny.en (on this computer)" in app.window.status_label.text()
+
+
 def test_settings_test_button_reports_the_key_in_words(qtbot: QtBot, groq_app: GroqApp) -> None:
     from avatar_desktop.ui.settings_dialog import SettingsDialog, SettingsValues
 
@@ -338,6 +352,29 @@ def test_dns_failure(qtbot: QtBot, groq_app: GroqApp, monkeypatch: pytest.Monkey
     use_groq(app, "http://api.groq.invalid", fake.api_key)
     answered(qtbot, app, "Please answer")
     assert_recoverable(qtbot, app, "(DNS)")
+
+
+def test_ears_are_groqs_when_chosen_and_a_key_is_set(qtbot: QtBot, groq_app: GroqApp) -> None:
+    app, _fake = groq_app
+    assert "Ears: whisper-large-v3-turbo (Groq)" in app.window.status_label.text()
+    app.keys.delete("groq")  # no key: the ears fall back to this computer's
+    app.apply_settings(app_settings_values(app))
+    assert "Ears: Whisper tiny.en (on this computer)" in app.window.status_label.text()
+
+
+def app_settings_values(app: AvatarApp) -> SettingsValues:
+    s = app.settings
+    return SettingsValues(
+        chat_provider=s.chat_provider,
+        model_path=s.chat_model_path or "",
+        groq_model=s.groq_chat_model,
+        max_tokens=s.max_tokens,
+        temperature=s.temperature,
+        auto_fallback=s.auto_fallback,
+        stt_provider=s.stt_provider,
+        look=app.window.avatar.look(),
+        output_device=s.output_device,
+    )
 
 
 def test_audio_over_the_upload_limit_is_explained(

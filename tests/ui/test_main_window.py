@@ -362,11 +362,14 @@ def test_persona_is_editable_per_session(
     assert "Ava" in str(model.calls[2][0].content)  # other sessions keep the default
 
 
-def test_record_button_waits_for_voice_input_and_says_so(qtbot: QtBot, make_app: MakeApp) -> None:
+def test_the_record_button_listens_on_this_computer_by_default(
+    qtbot: QtBot, make_app: MakeApp
+) -> None:
     app = make_app(ScriptedModel())
     button = app.window.record_button
-    assert button.isVisible() and not button.isEnabled()
-    assert "coming" in button.toolTip().lower()
+    assert button.isVisible() and button.isEnabled()
+    assert "hold while you speak" in button.toolTip()
+    assert "Ears: Whisper tiny.en (on this computer)" in app.window.status_label.text()
 
 
 def test_the_avatars_look_is_chosen_in_settings_and_kept(qtbot: QtBot, make_app: MakeApp) -> None:

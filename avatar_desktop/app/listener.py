@@ -1,0 +1,160 @@
+"""The record button's brain: hold to talk or click to toggle, then the words into the input box.
+
+Capture runs on PortAudio's thread; a 30 ms timer here drains it, shows the level and notices
+a microphone that went away. Transcription runs on a worker; nothing here blocks the window.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from avatar_desktop.app.workers import Pools
+from avatar_desktop.audio.capture import SAMPLE_RATE, Recorder, RecorderUnavailable
+from avatar_desktop.audio.vad import SileroVad, SpeechStarted, UtteranceDetector, VadUnavailable
+from avatar_desktop.core.cancel import CancelToken
+from avatar_desktop.providers.base import ProviderError, Transcriber
+
+log = logging.getLogger(__name__)
+
+HOLD_S = 0.35  # a press longer than this is push-to-talk: letting go ends the recording
+POLL_MS = 30
+MAX_RECORDING_S = 300.0
+DIDNT_CATCH = "Sorry, I didn't catch that — nothing was sent. Try again a little closer?"
+
+
+class Listener(QObject):
+    """Signals:
+    recording_changed(bool): the microphone opened or closed.
+    level(float): input loudness in dBFS while recording.
+    transcribing(bool): words are being recognised.
+    heard(str): what the user said, for the input box.
+    problem(str): a sentence for the user (no microphone, nothing heard, …).
+    """
+
+    recording_changed = Signal(bool)
+    level = Signal(float)
+    transcribing = Signal(bool)
+    heard = Signal(str)
+    problem = Signal(str)
+
+    def __init__(
+        self,
+        *,
+        pools: Pools,
+        transcriber: Callable[[], Transcriber],
+        device: Callable[[], str | None],
+    ) -> None:
+        super().__init__()
+        self._pools = pools
+        self._transcriber = transcriber
+        self._device = device
+        self._recorder: Recorder | None = None
+        self._pieces: list[np.ndarray] = []
+        self._pressed_at = 0.0
+        self._opened_by_press = False
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_MS)
+        self._timer.timeout.connect(self._on_timer_timeout)
+
+    @property
+    def recording(self) -> bool:
+        return self._recorder is not None
+
+    def press(self) -> None:
+        """The button went down: start listening, or finish a clicked-on recording."""
+        self._pressed_at = time.monotonic()
+        if self._recorder is None:
+            self._opened_by_press = self._start()
+        else:
+            self._opened_by_press = False
+            self.finish()
+
+    def release(self) -> None:
+        """The button came up: a long hold was push-to-talk, so that recording ends here."""
+        held = time.monotonic() - self._pressed_at
+        if self._recorder is not None and self._opened_by_press and held >= HOLD_S:
+            self.finish()
+        self._opened_by_press = False
+
+    def cancel(self) -> None:
+        """Close the microphone and forget what it heard."""
+        if self._recorder is not None:
+            self._close()
+            self._pieces.clear()
+
+    def _start(self) -> bool:
+        recorder = Recorder(device=self._device())
+        try:
+            recorder.start()
+        except RecorderUnavailable as exc:
+            self.problem.emit(str(exc))
+            return False
+        self._recorder, self._pieces = recorder, []
+        self._timer.start()
+        self.recording_changed.emit(True)
+        return True
+
+    def _on_timer_timeout(self) -> None:
+        recorder = self._recorder
+        if recorder is None:
+            return
+        self._pieces.append(recorder.read())
+        self.level.emit(recorder.level_db)
+        if recorder.lost:
+            self.problem.emit("The microphone went away; what was recorded so far is used.")
+            self.finish()
+        elif recorder.frames >= MAX_RECORDING_S * SAMPLE_RATE:
+            self.problem.emit("That recording reached five minutes, so it was ended there.")
+            self.finish()
+
+    def _close(self) -> None:
+        recorder, self._recorder = self._recorder, None
+        self._timer.stop()
+        if recorder is not None:
+            self._pieces.append(recorder.stop())
+        self.recording_changed.emit(False)
+
+    def finish(self) -> None:
+        """End the recording and recognise it in the background."""
+        if self._recorder is None:
+            return
+        self._close()
+        audio = np.concatenate(self._pieces) if self._pieces else np.zeros(0, np.float32)
+        self._pieces = []
+        transcriber = self._transcriber()
+
+        def job(_emit: object) -> str:
+            if not _has_speech(audio):
+                return ""
+            return transcriber.transcribe(audio, cancel=CancelToken())
+
+        def done(text: str) -> None:
+            self.transcribing.emit(False)
+            if text.strip():
+                self.heard.emit(text.strip())
+            else:
+                self.problem.emit(DIDNT_CATCH)
+
+        def failed(exc: Exception) -> None:
+            self.transcribing.emit(False)
+            words = exc.user_message if isinstance(exc, ProviderError) else str(exc)
+            self.problem.emit(f"What you said could not be turned into text: {words}")
+
+        self.transcribing.emit(True)
+        self._pools.start(self._pools.load, job, returned=done, errored=failed)
+
+
+def _has_speech(audio: np.ndarray) -> bool:
+    """Whether a voice is in there at all: noise and silence are never sent to the recognizer."""
+    detector = UtteranceDetector(SileroVad())
+    try:
+        events = detector.feed(audio) + detector.flush()
+    except VadUnavailable as exc:
+        log.warning("no voice detection (%s); transcribing anyway", exc)
+        return True
+    return any(isinstance(e, SpeechStarted) for e in events)
