@@ -92,6 +92,8 @@ class AvatarApp:
             pools=self.pools,
             transcriber=self.providers.transcriber,
             device=lambda: self.settings.input_device,
+            playback_db=lambda: float(getattr(self.player, "output_level_db", -120.0)),
+            avatar_speaking=lambda: self.speaker.speaking,
         )
         self._bridge = _NoticeBridge()
         self._bridge.shown.connect(self.window.show_notice)
@@ -141,6 +143,18 @@ class AvatarApp:
         ears.transcribing.connect(w.set_transcribing)
         ears.heard.connect(w.add_heard_text)
         ears.problem.connect(lambda text: w.show_notice("warning", text))
+        ears.said.connect(self.send)
+        ears.barge_in.connect(self._on_listener_barge_in)
+        w.hands_free_toggled.connect(self._on_window_hands_free_toggled)
+
+    def _on_listener_barge_in(self) -> None:
+        log.info("barge-in: the user spoke over the avatar")
+        self.stop()
+
+    def _on_window_hands_free_toggled(self, on: bool) -> None:
+        self.listener.set_hands_free(on)
+        if on and not self.listener.hands_free:  # no microphone: the menu tells the truth
+            self.window.hands_free_action.setChecked(False)
 
     def _connect_speech(self) -> None:
         w, c, sp = self.window, self.conversation, self.speaker

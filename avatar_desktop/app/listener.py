@@ -15,7 +15,14 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from avatar_desktop.app.workers import Pools
 from avatar_desktop.audio.capture import SAMPLE_RATE, Recorder, RecorderUnavailable
-from avatar_desktop.audio.vad import SileroVad, SpeechStarted, UtteranceDetector, VadUnavailable
+from avatar_desktop.audio.echo import EchoGuard
+from avatar_desktop.audio.vad import (
+    SileroVad,
+    SpeechStarted,
+    UtteranceDetector,
+    UtteranceEnded,
+    VadUnavailable,
+)
 from avatar_desktop.core.cancel import CancelToken
 from avatar_desktop.providers.base import ProviderError, Transcriber
 
@@ -24,6 +31,8 @@ log = logging.getLogger(__name__)
 HOLD_S = 0.35  # a press longer than this is push-to-talk: letting go ends the recording
 POLL_MS = 30
 MAX_RECORDING_S = 300.0
+BARGE_IN_S = 0.04  # the voice must stay clearly above the echo this long to interrupt
+PRE_ROLL_S = 0.3
 DIDNT_CATCH = "Sorry, I didn't catch that — nothing was sent. Try again a little closer?"
 
 
@@ -32,10 +41,14 @@ class Listener(QObject):
     recording_changed(bool): the microphone opened or closed.
     level(float): input loudness in dBFS while recording.
     transcribing(bool): words are being recognised.
-    heard(str): what the user said, for the input box.
+    heard(str): what the user said, for the input box (push-to-talk, click-to-toggle).
+    said(str): what the user said hands-free: send it at once.
+    barge_in(): the user started talking over the avatar: silence it.
     problem(str): a sentence for the user (no microphone, nothing heard, …).
     """
 
+    barge_in = Signal()
+    said = Signal(str)
     recording_changed = Signal(bool)
     level = Signal(float)
     transcribing = Signal(bool)
@@ -48,6 +61,8 @@ class Listener(QObject):
         pools: Pools,
         transcriber: Callable[[], Transcriber],
         device: Callable[[], str | None],
+        playback_db: Callable[[], float] = lambda: -120.0,
+        avatar_speaking: Callable[[], bool] = lambda: False,
     ) -> None:
         super().__init__()
         self._pools = pools
@@ -57,6 +72,13 @@ class Listener(QObject):
         self._pieces: list[np.ndarray] = []
         self._pressed_at = 0.0
         self._opened_by_press = False
+        self._playback_db = playback_db
+        self._avatar_speaking = avatar_speaking
+        self.barge_in_enabled = True
+        self._hands_free: UtteranceDetector | None = None
+        self._guard = EchoGuard()
+        self._loud_since: float | None = None
+        self._user_from: int | None = None  # sample where the user's own voice began
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self._on_timer_timeout)
@@ -65,8 +87,37 @@ class Listener(QObject):
     def recording(self) -> bool:
         return self._recorder is not None
 
+    @property
+    def hands_free(self) -> bool:
+        return self._hands_free is not None
+
+    def set_hands_free(self, on: bool) -> None:
+        """Listen all the time: each utterance is sent when the user stops talking."""
+        if on == self.hands_free:
+            return
+        if not on:
+            self._hands_free = None
+            self.cancel()
+            return
+        self.cancel()
+        try:
+            vad = SileroVad()
+            vad.load()
+            detector = UtteranceDetector(vad)
+        except VadUnavailable as exc:
+            self.problem.emit(f"Hands-free listening is not available: {exc}")
+            return
+        if self._start():
+            self._hands_free, self._user_from = detector, None
+            self._guard = EchoGuard()
+
     def press(self) -> None:
         """The button went down: start listening, or finish a clicked-on recording."""
+        if self.hands_free:
+            self.problem.emit(
+                "Hands-free listening is on: just talk (turn it off to use the button)."
+            )
+            return
         self._pressed_at = time.monotonic()
         if self._recorder is None:
             self._opened_by_press = self._start()
@@ -103,14 +154,74 @@ class Listener(QObject):
         recorder = self._recorder
         if recorder is None:
             return
-        self._pieces.append(recorder.read())
+        pcm = recorder.read()
         self.level.emit(recorder.level_db)
-        if recorder.lost:
+        if self._hands_free is not None:
+            self._listen(self._hands_free, pcm, recorder.level_db)
+        else:
+            self._pieces.append(pcm)
+        if recorder.lost and self._hands_free is not None:
+            self.problem.emit("The microphone went away, so hands-free listening stopped.")
+            self.set_hands_free(False)
+        elif recorder.lost:
             self.problem.emit("The microphone went away; what was recorded so far is used.")
             self.finish()
-        elif recorder.frames >= MAX_RECORDING_S * SAMPLE_RATE:
+        elif self._hands_free is None and recorder.frames >= MAX_RECORDING_S * SAMPLE_RATE:
             self.problem.emit("That recording reached five minutes, so it was ended there.")
             self.finish()
+
+    def _listen(self, detector: UtteranceDetector, pcm: np.ndarray, mic_db: float) -> None:
+        speaking = self._avatar_speaking()
+        self._guard.observe(mic_db, self._playback_db() if speaking else -120.0)
+        for event in detector.feed(pcm):
+            if isinstance(event, SpeechStarted) and not speaking:
+                self._user_from = event.at_sample
+            elif isinstance(event, UtteranceEnded):
+                self._utterance_ended(event)
+        voiced_now = detector.last_probability >= detector.settings.threshold  # not the hangover
+        if speaking and self.barge_in_enabled and voiced_now:
+            self._check_barge_in(detector)
+        else:
+            self._loud_since = None
+
+    def _check_barge_in(self, detector: UtteranceDetector) -> None:
+        """A voice clearly louder than the avatar's echo, for a quarter second, interrupts it."""
+        if not self._guard.user_is_louder():
+            self._loud_since = None
+            return
+        now = time.monotonic()
+        if self._loud_since is None:
+            self._loud_since = now
+        elif now - self._loud_since >= BARGE_IN_S:
+            self._loud_since = None
+            onset = detector.samples_fed - int(BARGE_IN_S * SAMPLE_RATE)
+            self._user_from = max(0, onset - int(PRE_ROLL_S * SAMPLE_RATE))
+            self.barge_in.emit()
+
+    def _utterance_ended(self, event: UtteranceEnded) -> None:
+        """Only the user's own words are sent: an utterance of pure echo is dropped."""
+        if self._user_from is None:
+            return
+        skip = max(0, self._user_from - event.start_sample)
+        self._user_from = None
+        audio = event.pcm[skip:]
+        transcriber = self._transcriber()
+
+        def job(_emit: object) -> str:
+            return transcriber.transcribe(audio, cancel=CancelToken())
+
+        def done(text: str) -> None:
+            self.transcribing.emit(False)
+            if text.strip():
+                self.said.emit(text.strip())
+
+        def failed(exc: Exception) -> None:
+            self.transcribing.emit(False)
+            words = exc.user_message if isinstance(exc, ProviderError) else str(exc)
+            self.problem.emit(f"What you said could not be turned into text: {words}")
+
+        self.transcribing.emit(True)
+        self._pools.start(self._pools.load, job, returned=done, errored=failed)
 
     def _close(self) -> None:
         recorder, self._recorder = self._recorder, None

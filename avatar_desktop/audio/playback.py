@@ -10,6 +10,7 @@ in the callback (Friture's audiobackend keeps the same split).
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections import deque
@@ -274,6 +275,7 @@ class Player:
         self._ramp = (np.arange(1, ramp_len + 1, dtype=np.float32) / ramp_len).astype(np.float32)
         self._scratch: Samples = np.zeros(ramp_len, dtype=np.float32)
         self.underflows = 0
+        self.output_level_db = -120.0  # loudness of the block just sent to the device
 
     # --- device -------------------------------------------------------------------------------
 
@@ -386,6 +388,8 @@ class Player:
         out = outdata[:, 0]
         start = self._engine.render(out, frames)
         self._apply_gain(out, frames)
+        power = float(np.dot(out, out)) / frames if frames else 0.0
+        self.output_level_db = 10.0 * math.log10(power + 1e-12)  # for the echo guard
         delay = time_info.outputBufferDacTime - time_info.currentTime
         if not 0.0 <= delay < _MAX_SANE_LATENCY or time_info.outputBufferDacTime <= 0:
             delay = self._nominal_latency

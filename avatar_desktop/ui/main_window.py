@@ -38,6 +38,7 @@ class MainWindow(QMainWindow):
         send_requested(str), stop_requested(), new_requested(), session_selected(str),
         rename_requested(str, str), delete_requested(str), persona_requested(),
         settings_requested(), transcribe_requested(str), record_pressed(), record_released(),
+        hands_free_toggled(bool),
         closing().
     """
 
@@ -52,6 +53,7 @@ class MainWindow(QMainWindow):
     transcribe_requested = Signal(str)
     record_pressed = Signal()
     record_released = Signal()
+    hands_free_toggled = Signal(bool)
     closing = Signal()
 
     def __init__(self, title: str) -> None:
@@ -140,11 +142,21 @@ class MainWindow(QMainWindow):
         settings = action("Settings…", ["Ctrl+,"], self.settings_requested)
         transcribe = action("Transcribe audio file…", ["Ctrl+O"], self._on_transcribe_triggered)
         quit_ = action("Quit", [QKeySequence.StandardKey.Quit], self.close)
+        self.hands_free_action = action("Hands-free listening", ["Ctrl+Shift+H"], lambda: None)
+        self.hands_free_action.setCheckable(True)
+        self.hands_free_action.toggled.connect(self.hands_free_toggled)
         menu = self.menuBar().addMenu("&File")
         for act in (self.new_action, transcribe, settings, quit_):
             menu.addAction(act)
         menu = self.menuBar().addMenu("&Conversation")
-        for act in (self.focus_action, self.stop_action, rename, delete, persona):
+        for act in (
+            self.focus_action,
+            self.stop_action,
+            self.hands_free_action,
+            rename,
+            delete,
+            persona,
+        ):
             menu.addAction(act)
 
     def _wire(self) -> None:
