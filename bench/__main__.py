@@ -7,7 +7,12 @@ import importlib
 import json
 import sys
 
-BENCHES = {"avatar": "bench.avatar", "stt": "bench.stt", "turn": "bench.turn"}
+BENCHES = {
+    "avatar": "bench.avatar",
+    "bargein": "bench.bargein",
+    "stt": "bench.stt",
+    "turn": "bench.turn",
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -30,9 +30,10 @@ log = logging.getLogger(__name__)
 
 HOLD_S = 0.35  # a press longer than this is push-to-talk: letting go ends the recording
 POLL_MS = 30
+HANDS_FREE_POLL_MS = 15  # a barge-in is noticed within one tick of the voice detector
 MAX_RECORDING_S = 300.0
-BARGE_IN_S = 0.04  # the voice must stay clearly above the echo this long to interrupt
-PRE_ROLL_S = 0.3
+BARGE_IN_PROBABILITY = 0.3
+BARGE_LOOKBACK_S = 0.4  # the user's words began a little before they were recognised
 DIDNT_CATCH = "Sorry, I didn't catch that — nothing was sent. Try again a little closer?"
 
 
@@ -77,7 +78,6 @@ class Listener(QObject):
         self.barge_in_enabled = True
         self._hands_free: UtteranceDetector | None = None
         self._guard = EchoGuard()
-        self._loud_since: float | None = None
         self._user_from: int | None = None  # sample where the user's own voice began
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
@@ -98,6 +98,7 @@ class Listener(QObject):
         if not on:
             self._hands_free = None
             self.cancel()
+            self._timer.setInterval(POLL_MS)
             return
         self.cancel()
         try:
@@ -107,9 +108,12 @@ class Listener(QObject):
         except VadUnavailable as exc:
             self.problem.emit(f"Hands-free listening is not available: {exc}")
             return
+        self._timer.setInterval(HANDS_FREE_POLL_MS)
         if self._start():
             self._hands_free, self._user_from = detector, None
-            self._guard = EchoGuard()
+            self._guard = EchoGuard(tick_s=HANDS_FREE_POLL_MS / 1000)
+        else:
+            self._timer.setInterval(POLL_MS)
 
     def press(self) -> None:
         """The button went down: start listening, or finish a clicked-on recording."""
@@ -178,24 +182,17 @@ class Listener(QObject):
                 self._user_from = event.at_sample
             elif isinstance(event, UtteranceEnded):
                 self._utterance_ended(event)
-        voiced_now = detector.last_probability >= detector.settings.threshold  # not the hangover
+        # The voice now, not the VAD's hangover; a lower bar than for an utterance, since the
+        # echo guard already demands a voice clearly louder than the avatar's.
+        voiced_now = detector.last_probability >= BARGE_IN_PROBABILITY
         if speaking and self.barge_in_enabled and voiced_now:
             self._check_barge_in(detector)
-        else:
-            self._loud_since = None
 
     def _check_barge_in(self, detector: UtteranceDetector) -> None:
-        """A voice clearly louder than the avatar's echo, for a quarter second, interrupts it."""
-        if not self._guard.user_is_louder():
-            self._loud_since = None
-            return
-        now = time.monotonic()
-        if self._loud_since is None:
-            self._loud_since = now
-        elif now - self._loud_since >= BARGE_IN_S:
-            self._loud_since = None
-            onset = detector.samples_fed - int(BARGE_IN_S * SAMPLE_RATE)
-            self._user_from = max(0, onset - int(PRE_ROLL_S * SAMPLE_RATE))
+        """A voice the VAD hears now, clearly louder than the avatar's echo, interrupts it."""
+        if self._guard.user_is_louder():
+            onset = detector.samples_fed - int(BARGE_LOOKBACK_S * SAMPLE_RATE)
+            self._user_from = max(0, onset)
             self.barge_in.emit()
 
     def _utterance_ended(self, event: UtteranceEnded) -> None:

@@ -12,21 +12,27 @@ import collections
 import statistics
 
 PLAYING_DB = -50.0  # output quieter than this is treated as silence: nothing to echo
-RECENT_TICKS = 4  # about 100 ms of ticks: the onset's own loudness
-ECHO_TICKS = 20  # about 600 ms: the echo reaches the mic after the output and input latency
-TRUST_TICKS = 30  # about 1 s of learning before the coupling is trusted over the safe 0 dB
+RECENT_S = 0.1  # the onset's own loudness
+ECHO_S = 0.6  # the echo reaches the mic after the output and input latency
+TRUST_S = 1.0  # learning before the coupling is trusted over the safe 0 dB
+LEARN_S = 3.6  # coupling history
 ECHO_PERCENTILE = 0.95  # the echo's loud moments, not its average, set the bar
-LEARN_TICKS = 120  # about 3 s of coupling history
 
 
 class EchoGuard:
     """``observe`` every tick; ``user_is_louder`` when the VAD reports an onset."""
 
-    def __init__(self, *, margin_db: float = 6.0) -> None:
+    def __init__(self, *, margin_db: float = 6.0, tick_s: float = 0.03) -> None:
+        """``tick_s``: how often ``observe`` is called."""
         self.margin_db = margin_db
-        self._mic: collections.deque[float] = collections.deque(maxlen=RECENT_TICKS)
-        self._out: collections.deque[float] = collections.deque(maxlen=ECHO_TICKS)
-        self._coupling: collections.deque[float] = collections.deque(maxlen=LEARN_TICKS)
+
+        def ticks(seconds: float) -> int:
+            return max(1, round(seconds / tick_s))
+
+        self._echo_ticks, self._trust_ticks = ticks(ECHO_S), ticks(TRUST_S)
+        self._mic: collections.deque[float] = collections.deque(maxlen=ticks(RECENT_S))
+        self._out: collections.deque[float] = collections.deque(maxlen=self._echo_ticks)
+        self._coupling: collections.deque[float] = collections.deque(maxlen=ticks(LEARN_S))
         self._playing_ticks = 0
 
     def observe(self, mic_db: float, out_db: float) -> None:
@@ -34,7 +40,7 @@ class EchoGuard:
         self._mic.append(mic_db)
         self._out.append(out_db)
         self._playing_ticks = self._playing_ticks + 1 if self.playing() else 0
-        if self._playing_ticks >= ECHO_TICKS and not self.user_is_louder():
+        if self._playing_ticks >= self._echo_ticks and not self.user_is_louder():
             # the echo of this playing has reached the mic, and the user is not talking over it
             self._coupling.append(self._excess())
 
@@ -51,7 +57,7 @@ class EchoGuard:
         """How much louder (positive) or quieter the echo's loud moments are at the mic than what
         was played;
         until it has been heard for a while, assume as loud (0 dB), the safe side."""
-        if len(self._coupling) < TRUST_TICKS:
+        if len(self._coupling) < self._trust_ticks:
             return 0.0
         ordered = sorted(self._coupling)
         return ordered[int(ECHO_PERCENTILE * (len(ordered) - 1))]

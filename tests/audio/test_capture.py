@@ -21,13 +21,13 @@ from tests.audio.speech import silence, spoken, word_error_rate
 QUESTION = "What is the capital city of France?"
 
 
-def play_into_sink(pcm: np.ndarray) -> subprocess.Popen[bytes]:
+def play_into_sink(pcm: np.ndarray, *, sink: str = SINK) -> subprocess.Popen[bytes]:
     """Say ``pcm`` (16 kHz mono) into the null sink, as a person near the microphone would."""
     player = subprocess.Popen(
         [
             "pacat",
             "--playback",
-            f"--device={SINK}",
+            f"--device={sink}",
             "--format=float32le",
             "--rate=16000",
             "--channels=1",

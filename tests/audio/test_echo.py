@@ -6,7 +6,7 @@ import numpy as np
 
 from avatar_desktop.audio.echo import EchoGuard
 
-TICKS_PER_S = 33  # the listener observes every 30 ms
+TICKS_PER_S = 33  # the guard below is told it is observed every 30 ms (its default)
 
 
 def speech_envelope(seconds: float, seed: int) -> np.ndarray:
