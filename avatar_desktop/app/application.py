@@ -431,6 +431,7 @@ class AvatarApp:
             temperature=s.temperature,
             auto_fallback=s.auto_fallback,
             stt_provider=s.stt_provider,
+            input_device=s.input_device,
             look=self.window.avatar.look(),
             output_device=s.output_device,
         )
@@ -449,6 +450,11 @@ class AvatarApp:
         s.max_tokens, s.temperature = values.max_tokens, values.temperature
         s.auto_fallback = values.auto_fallback
         s.stt_provider = values.stt_provider
+        if values.input_device != s.input_device:
+            s.input_device = values.input_device
+            if self.listener.hands_free:  # reopen on the new microphone
+                self.listener.set_hands_free(False)
+                self.listener.set_hands_free(True)
         s.avatar_look = json.dumps(values.look.to_dict())
         self._apply_look()
         if values.output_device != s.output_device:

@@ -93,6 +93,11 @@ class Providers:
 
         return [(str(key), title) for key, title in Player.output_devices()]
 
+    def input_devices(self) -> list[tuple[str, str]]:
+        from avatar_desktop.audio.capture import input_devices
+
+        return input_devices()
+
     def groq_key_status(self) -> str:
         source = self.keys.source(GROQ)
         return {

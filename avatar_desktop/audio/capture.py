@@ -40,21 +40,23 @@ def _sounddevice() -> Any:
     return sounddevice
 
 
-def input_devices() -> list[tuple[int, str]]:
-    """(index, name) of every device that can record, for the settings picker."""
+def input_devices() -> list[tuple[str, str]]:
+    """(key, name) of every device that can record: the key is the name when it is unique
+    (stable across runs), else the index as text."""
     try:
-        sd = _sounddevice()
-        devices = sd.query_devices()
+        devices = list(_sounddevice().query_devices())
     except (RecorderUnavailable, OSError):
         return []
-    return [(i, str(d["name"])) for i, d in enumerate(devices) if d["max_input_channels"] > 0]
+    inputs = [(i, str(d["name"])) for i, d in enumerate(devices) if d["max_input_channels"] > 0]
+    names = [name for _, name in inputs]
+    return [(name if names.count(name) == 1 else str(i), name) for i, name in inputs]
 
 
 class Recorder:
     """One capture stream at a time; ``read()`` returns what arrived since the last read."""
 
     def __init__(self, *, device: int | str | None = None, blocksize: int = BLOCK) -> None:
-        self.device = device
+        self.device = int(device) if isinstance(device, str) and device.isdigit() else device
         self.blocksize = blocksize
         self._stream: Any = None
         self._blocks: collections.deque[Float32] = collections.deque()

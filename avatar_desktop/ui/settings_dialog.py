@@ -45,6 +45,7 @@ class SettingsValues:
     remove_groq_key: bool = False
     look: Look = field(default_factory=Look)
     output_device: str | None = None
+    input_device: str | None = None
 
 
 class SettingsServices(Protocol):
@@ -57,6 +58,8 @@ class SettingsServices(Protocol):
     def groq_key_status(self) -> str: ...
 
     def output_devices(self) -> Sequence[tuple[str, str]]: ...
+
+    def input_devices(self) -> Sequence[tuple[str, str]]: ...
 
 
 class SettingsDialog(QDialog):
@@ -72,7 +75,7 @@ class SettingsDialog(QDialog):
         self._current = current
         tabs = QTabWidget()
         tabs.addTab(self._brain_tab(current), "Brain")
-        tabs.addTab(self._ears_tab(current), "Ears")
+        tabs.addTab(self._ears_tab(current, services.input_devices()), "Ears")
         tabs.addTab(self._keys_tab(), "Keys")
         self.look_tab = LookTab(current.look, services.output_devices(), current.output_device)
         tabs.addTab(self.look_tab, "Avatar")
@@ -169,7 +172,7 @@ class SettingsDialog(QDialog):
 
     # --- ears and keys ----------------------------------------------------------------------
 
-    def _ears_tab(self, current: SettingsValues) -> QWidget:
+    def _ears_tab(self, current: SettingsValues, devices: Sequence[tuple[str, str]]) -> QWidget:
         self.ears_local = QRadioButton(
             "On this computer (Whisper tiny.en) — private, works offline"
         )
@@ -183,10 +186,17 @@ class SettingsDialog(QDialog):
             "speak. What you said appears in the message box for you to check before sending."
         )
         text.setWordWrap(True)
+        self.input_device = QComboBox()
+        self.input_device.setObjectName("inputDevice")
+        self.input_device.addItem("The system's default microphone", None)
+        for key, title in devices:
+            self.input_device.addItem(title, key)
+        self.input_device.setCurrentIndex(max(0, self.input_device.findData(current.input_device)))
         page = QWidget()
         layout = QVBoxLayout(page)
-        for widget in (self.ears_local, self.ears_groq, text):
+        for widget in (self.ears_local, self.ears_groq, QLabel("Microphone:"), self.input_device):
             layout.addWidget(widget)
+        layout.addWidget(text)
         layout.addStretch(1)
         return page
 
@@ -244,6 +254,7 @@ class SettingsDialog(QDialog):
             remove_groq_key=self.remove_key.isChecked(),
             look=self.look_tab.look(),
             output_device=self.look_tab.output_device(),
+            input_device=self.input_device.currentData(),
         )
 
 

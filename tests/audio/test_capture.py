@@ -16,7 +16,7 @@ from avatar_desktop.core.cancel import CancelToken
 from avatar_desktop.providers.local.stt import WhisperTranscriber
 from avatar_desktop.providers.local.tts import PiperVoiceProvider
 from tests.audio.pulse import SINK, PulseSink, pulse_sink  # noqa: F401
-from tests.audio.speech import silence, spoken, word_error_rate
+from tests.audio.speech import SENTENCES, silence, spoken, word_error_rate
 
 QUESTION = "What is the capital city of France?"
 
@@ -73,6 +73,34 @@ def test_a_spoken_question_is_captured_cut_and_understood(
     said = WhisperTranscriber().transcribe(ended[0].pcm, cancel=CancelToken())
     assert word_error_rate([(QUESTION, said)]) <= 0.15, said
     assert not recorder.recording and recorder.level_db == -90.0
+
+
+def test_a_dozen_spoken_questions_through_the_microphone_are_understood(
+    pulse_sink: PulseSink,  # noqa: F811
+) -> None:
+    """The whole ear, in real time: sink → PortAudio recorder → VAD → Whisper, WER <= 10%."""
+    voice = PiperVoiceProvider()
+    voice.load()
+    ears = WhisperTranscriber()
+    gap = silence(1.0)
+    clip = np.concatenate([part for text in SENTENCES for part in (spoken(voice, text), gap)])
+    recorder = Recorder()
+    detector = UtteranceDetector(SileroVad())
+    heard: list[str] = []
+    recorder.start()
+    try:
+        player = play_into_sink(np.concatenate([silence(0.3), clip]))
+        deadline = time.monotonic() + len(clip) / 16_000 + 20
+        while len(heard) < len(SENTENCES) and time.monotonic() < deadline:
+            time.sleep(0.05)
+            for event in detector.feed(recorder.read()):
+                if isinstance(event, UtteranceEnded):
+                    heard.append(ears.transcribe(event.pcm, cancel=CancelToken()))
+        player.wait(10)
+    finally:
+        recorder.stop()
+    assert len(heard) == len(SENTENCES) >= 10, heard  # one utterance per question, none lost
+    assert word_error_rate(list(zip(SENTENCES, heard, strict=True))) <= 0.10, heard
 
 
 def test_stop_returns_what_was_not_yet_read(pulse_sink: PulseSink) -> None:  # noqa: F811

@@ -114,3 +114,28 @@ def test_a_missing_microphone_is_explained_and_typing_still_works(
     send(qtbot, app, "Hello by keyboard")
     qtbot.waitUntil(lambda: "Hello by keyboard" in bubble_texts(app))
     wait_idle(qtbot, app)
+
+
+def test_the_microphone_is_chosen_in_settings_and_used(
+    qtbot: QtBot,
+    make_app: MakeApp,
+    pulse_sink: PulseSink,  # noqa: F811
+    question_audio: np.ndarray,
+) -> None:
+    from avatar_desktop.ui.settings_dialog import SettingsDialog
+    from tests.ui.test_groq_window import app_settings_values
+
+    app = make_app()
+    dialog = SettingsDialog(app_settings_values(app), app.providers, app.window)
+    qtbot.addWidget(dialog)
+    titles = [dialog.input_device.itemText(i) for i in range(dialog.input_device.count())]
+    assert titles[0] == "The system's default microphone" and "pulse" in titles
+    dialog.input_device.setCurrentIndex(titles.index("pulse"))
+    app.apply_settings(dialog.values())
+    assert app.settings.input_device == "pulse"
+    assert '"input_device": "pulse"' in app.paths.settings_file.read_text(encoding="utf-8")
+    qtbot.mousePress(app.window.record_button, LEFT)
+    say(qtbot, question_audio)
+    qtbot.mouseRelease(app.window.record_button, LEFT)
+    said = wait_for_words(qtbot, app)
+    assert word_error_rate([(QUESTION, said)]) <= 0.15, said
