@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPalette
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -28,7 +28,7 @@ from avatar_desktop.ui.notice_bar import Action, NoticeBar
 from avatar_desktop.ui.session_sidebar import SessionSidebar
 from avatar_desktop.ui.voice_controls import VoiceControls
 
-RECORD_TIP = "Talk: click, speak, click again — or hold while you speak"
+RECORD_TIP = "Talk: click, speak, click again — or hold it (or Ctrl+Space) while you speak"
 
 
 class MainWindow(QMainWindow):
@@ -168,6 +168,41 @@ class MainWindow(QMainWindow):
         self.sidebar.selected.connect(self.session_selected)
         self.sidebar.rename_requested.connect(self.rename_requested)
         self.sidebar.delete_requested.connect(self.delete_requested)
+        self._talk_key_held = False
+        self.input.installEventFilter(self)
+
+    # --- push-to-talk key: hold Ctrl+Space while speaking ---------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if isinstance(event, QKeyEvent) and self._talk_key(event):
+            return True
+        return super().eventFilter(watched, event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if not self._talk_key(event):
+            super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
+        if not self._talk_key(event):
+            super().keyReleaseEvent(event)
+
+    def _talk_key(self, event: QKeyEvent) -> bool:
+        """Ctrl+Space down starts listening, Space up ends it; key repeats are swallowed."""
+        if event.key() != Qt.Key.Key_Space:
+            return False
+        if event.type() == QEvent.Type.KeyPress:
+            if not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+                return False
+            if not event.isAutoRepeat() and not self._talk_key_held:
+                self._talk_key_held = True
+                self.record_pressed.emit()
+            return True
+        if event.type() == QEvent.Type.KeyRelease and self._talk_key_held:
+            if not event.isAutoRepeat():
+                self._talk_key_held = False
+                self.record_released.emit()
+            return True
+        return False
 
     # --- intents ----------------------------------------------------------------------------
 

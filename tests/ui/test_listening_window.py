@@ -139,3 +139,22 @@ def test_the_microphone_is_chosen_in_settings_and_used(
     qtbot.mouseRelease(app.window.record_button, LEFT)
     said = wait_for_words(qtbot, app)
     assert word_error_rate([(QUESTION, said)]) <= 0.15, said
+
+
+def test_holding_ctrl_space_is_push_to_talk_and_types_nothing(
+    qtbot: QtBot,
+    make_app: MakeApp,
+    pulse_sink: PulseSink,  # noqa: F811
+    question_audio: np.ndarray,
+) -> None:
+    app = make_app()
+    box = app.window.input
+    box.setFocus()
+    qtbot.keyPress(box, Qt.Key.Key_Space, Qt.KeyboardModifier.ControlModifier)
+    assert app.listener.recording
+    say(qtbot, question_audio)
+    qtbot.keyRelease(box, Qt.Key.Key_Space, Qt.KeyboardModifier.ControlModifier)
+    assert not app.listener.recording
+    said = wait_for_words(qtbot, app)
+    assert said == box.toPlainText() and not said.startswith(" ")
+    assert word_error_rate([(QUESTION, said)]) <= 0.15, said

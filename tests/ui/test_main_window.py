@@ -368,7 +368,7 @@ def test_the_record_button_listens_on_this_computer_by_default(
     app = make_app(ScriptedModel())
     button = app.window.record_button
     assert button.isVisible() and button.isEnabled()
-    assert "hold while you speak" in button.toolTip()
+    assert "while you speak" in button.toolTip() and "Ctrl+Space" in button.toolTip()
     assert "Ears: Whisper tiny.en (on this computer)" in app.window.status_label.text()
 
 
