@@ -94,7 +94,9 @@ class AvatarApp:
             device=lambda: self.settings.input_device,
             playback_db=lambda: float(getattr(self.player, "output_level_db", -120.0)),
             avatar_speaking=lambda: self.speaker.speaking,
+            end_of_speech_ms=lambda: self.settings.end_of_speech_ms,
         )
+        self.listener.barge_in_enabled = self.settings.barge_in
         self._bridge = _NoticeBridge()
         self._bridge.shown.connect(self.window.show_notice)
         notices.install(lambda level, text: self._bridge.shown.emit(level.value, text))
@@ -432,6 +434,8 @@ class AvatarApp:
             auto_fallback=s.auto_fallback,
             stt_provider=s.stt_provider,
             input_device=s.input_device,
+            end_of_speech_ms=s.end_of_speech_ms,
+            barge_in=s.barge_in,
             look=self.window.avatar.look(),
             output_device=s.output_device,
         )
@@ -450,9 +454,11 @@ class AvatarApp:
         s.max_tokens, s.temperature = values.max_tokens, values.temperature
         s.auto_fallback = values.auto_fallback
         s.stt_provider = values.stt_provider
-        if values.input_device != s.input_device:
-            s.input_device = values.input_device
-            if self.listener.hands_free:  # reopen on the new microphone
+        s.barge_in = self.listener.barge_in_enabled = values.barge_in
+        listening = (values.input_device, values.end_of_speech_ms)
+        if listening != (s.input_device, s.end_of_speech_ms):
+            s.input_device, s.end_of_speech_ms = listening
+            if self.listener.hands_free:  # reopen with the new microphone and timing
                 self.listener.set_hands_free(False)
                 self.listener.set_hands_free(True)
         s.avatar_look = json.dumps(values.look.to_dict())

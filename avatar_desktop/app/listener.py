@@ -21,6 +21,7 @@ from avatar_desktop.audio.vad import (
     SpeechStarted,
     UtteranceDetector,
     UtteranceEnded,
+    VadSettings,
     VadUnavailable,
 )
 from avatar_desktop.core.cancel import CancelToken
@@ -64,6 +65,7 @@ class Listener(QObject):
         device: Callable[[], str | None],
         playback_db: Callable[[], float] = lambda: -120.0,
         avatar_speaking: Callable[[], bool] = lambda: False,
+        end_of_speech_ms: Callable[[], int] = lambda: 600,
     ) -> None:
         super().__init__()
         self._pools = pools
@@ -75,6 +77,7 @@ class Listener(QObject):
         self._opened_by_press = False
         self._playback_db = playback_db
         self._avatar_speaking = avatar_speaking
+        self._end_of_speech_ms = end_of_speech_ms
         self.barge_in_enabled = True
         self._hands_free: UtteranceDetector | None = None
         self._guard = EchoGuard()
@@ -91,6 +94,11 @@ class Listener(QObject):
     def hands_free(self) -> bool:
         return self._hands_free is not None
 
+    @property
+    def vad_settings(self) -> VadSettings | None:
+        """How hands-free listening decides an utterance began and ended (None when off)."""
+        return self._hands_free.settings if self._hands_free is not None else None
+
     def set_hands_free(self, on: bool) -> None:
         """Listen all the time: each utterance is sent when the user stops talking."""
         if on == self.hands_free:
@@ -104,7 +112,7 @@ class Listener(QObject):
         try:
             vad = SileroVad()
             vad.load()
-            detector = UtteranceDetector(vad)
+            detector = UtteranceDetector(vad, VadSettings(end_silence_ms=self._end_of_speech_ms()))
         except VadUnavailable as exc:
             self.problem.emit(f"Hands-free listening is not available: {exc}")
             return

@@ -36,6 +36,8 @@ class Settings:
     groq_chat_model: str = "openai/gpt-oss-20b"
     stt_provider: str = "local"  # "local" (Whisper on this computer) or "groq"
     input_device: str | None = None  # None: the system's default microphone
+    end_of_speech_ms: int = 600  # hands-free: this much silence ends what the user says
+    barge_in: bool = True  # talking over the avatar stops it
     auto_fallback: bool = False  # answer on this computer when Groq cannot be reached
     volume: float = 0.9
     muted: bool = False
@@ -67,6 +69,7 @@ _VALID: dict[str, Callable[[Any], bool]] = {
     "chat_model_path": lambda value: value is None or bool(value.strip()),
     "chat_provider": lambda value: value in ("local", "groq"),
     "stt_provider": lambda value: value in ("local", "groq"),
+    "end_of_speech_ms": lambda value: 200 <= value <= 3000,
     "groq_chat_model": lambda value: bool(value.strip()),
     "volume": lambda value: math.isfinite(value) and 0.0 <= value <= 1.0,
     "speaking_rate": lambda value: math.isfinite(value) and 0.5 <= value <= 2.0,

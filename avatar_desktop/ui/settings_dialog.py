@@ -46,6 +46,8 @@ class SettingsValues:
     look: Look = field(default_factory=Look)
     output_device: str | None = None
     input_device: str | None = None
+    end_of_speech_ms: int = 600
+    barge_in: bool = True
 
 
 class SettingsServices(Protocol):
@@ -194,7 +196,24 @@ class SettingsDialog(QDialog):
         self.input_device.setCurrentIndex(max(0, self.input_device.findData(current.input_device)))
         page = QWidget()
         layout = QVBoxLayout(page)
-        for widget in (self.ears_local, self.ears_groq, QLabel("Microphone:"), self.input_device):
+        self.end_of_speech = QSpinBox()
+        self.end_of_speech.setObjectName("endOfSpeech")
+        self.end_of_speech.setRange(200, 3000)
+        self.end_of_speech.setSingleStep(100)
+        self.end_of_speech.setSuffix(" ms of silence")
+        self.end_of_speech.setValue(current.end_of_speech_ms)
+        self.barge_in = QCheckBox("Talking over the avatar stops it (barge-in)")
+        self.barge_in.setChecked(current.barge_in)
+        widgets = (
+            self.ears_local,
+            self.ears_groq,
+            QLabel("Microphone:"),
+            self.input_device,
+            QLabel("Hands-free: what you say ends after"),
+            self.end_of_speech,
+            self.barge_in,
+        )
+        for widget in widgets:
             layout.addWidget(widget)
         layout.addWidget(text)
         layout.addStretch(1)
@@ -255,6 +274,8 @@ class SettingsDialog(QDialog):
             look=self.look_tab.look(),
             output_device=self.look_tab.output_device(),
             input_device=self.input_device.currentData(),
+            end_of_speech_ms=self.end_of_speech.value(),
+            barge_in=self.barge_in.isChecked(),
         )
 
 

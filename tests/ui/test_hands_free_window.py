@@ -99,3 +99,38 @@ def test_the_avatars_own_voice_does_not_interrupt_it(
     assert barged == [] and len(messages) == 2
     assert not messages[1].get("interrupted")
     app.window.hands_free_action.setChecked(False)
+
+
+def test_barge_in_and_the_end_of_speech_pause_are_settings(
+    qtbot: QtBot,
+    make_app: MakeApp,
+    pulse_sink: PulseSink,  # noqa: F811
+    question_audio: np.ndarray,
+) -> None:
+    from avatar_desktop.ui.settings_dialog import SettingsDialog
+    from tests.ui.test_groq_window import app_settings_values
+
+    app = hands_free_app(make_app, qtbot, LONG_ANSWER[:4])
+    vad = app.listener.vad_settings
+    assert vad is not None and vad.end_silence_ms == 600
+    dialog = SettingsDialog(app_settings_values(app), app.providers, app.window)
+    qtbot.addWidget(dialog)
+    dialog.end_of_speech.setValue(900)
+    dialog.barge_in.setChecked(False)
+    app.apply_settings(dialog.values())
+    vad = app.listener.vad_settings
+    assert app.listener.hands_free and vad is not None and vad.end_silence_ms == 900
+    saved = app.paths.settings_file.read_text(encoding="utf-8")
+    assert '"barge_in": false' in saved and '"end_of_speech_ms": 900' in saved
+    app.player.volume = 0.15
+    started: list[int] = []
+    app.speaker.sentence_started.connect(lambda index, *_rest: started.append(index))
+    send(qtbot, app, "Talk to me")
+    qtbot.waitUntil(lambda: len(started) >= 2, timeout=20_000)
+    play_into_sink(question_audio)
+    qtbot.wait(int(len(question_audio) / 16) + 300)
+    assert app.speaker.speaking  # barge-in is off: the avatar carries on
+    qtbot.waitUntil(lambda: not app.speaker.speaking, timeout=30_000)
+    wait_idle(qtbot, app)
+    assert not session_file(app)["messages"][1].get("interrupted")
+    app.window.hands_free_action.setChecked(False)
