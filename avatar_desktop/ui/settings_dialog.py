@@ -184,8 +184,9 @@ class SettingsDialog(QDialog):
         group.addButton(self.ears_groq)
         (self.ears_groq if current.stt_provider == "groq" else self.ears_local).setChecked(True)
         text = QLabel(
-            "Click the microphone to talk and click again when done, or hold it while you "
-            "speak. What you said appears in the message box for you to check before sending."
+            "Click the microphone to talk and click again when done, or hold it (or Ctrl+Space) "
+            "while you speak: what you said appears in the message box to check before sending.\n"
+            "Hands-free (Conversation menu, Ctrl+Shift+H): just talk; it is sent when you stop."
         )
         text.setWordWrap(True)
         self.input_device = QComboBox()
