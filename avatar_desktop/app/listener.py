@@ -209,24 +209,7 @@ class Listener(QObject):
             return
         skip = max(0, self._user_from - event.start_sample)
         self._user_from = None
-        audio = event.pcm[skip:]
-        transcriber = self._transcriber()
-
-        def job(_emit: object) -> str:
-            return transcriber.transcribe(audio, cancel=CancelToken())
-
-        def done(text: str) -> None:
-            self.transcribing.emit(False)
-            if text.strip():
-                self.said.emit(text.strip())
-
-        def failed(exc: Exception) -> None:
-            self.transcribing.emit(False)
-            words = exc.user_message if isinstance(exc, ProviderError) else str(exc)
-            self.problem.emit(f"What you said could not be turned into text: {words}")
-
-        self.transcribing.emit(True)
-        self._pools.start(self._pools.load, job, returned=done, errored=failed)
+        self._recognise(event.pcm[skip:], self.said.emit, vet=False)  # the VAD already vetted it
 
     def _close(self) -> None:
         recorder, self._recorder = self._recorder, None
@@ -242,18 +225,23 @@ class Listener(QObject):
         self._close()
         audio = np.concatenate(self._pieces) if self._pieces else np.zeros(0, np.float32)
         self._pieces = []
+        self._recognise(audio, self.heard.emit, vet=True)
+
+    def _recognise(self, audio: np.ndarray, deliver: Callable[[str], object], *, vet: bool) -> None:
+        """Turn ``audio`` into words on a worker; ``vet`` first checks a voice is in it at all.
+        A clicked recording with no words gets "didn't catch that"; a hands-free one, nothing."""
         transcriber = self._transcriber()
 
         def job(_emit: object) -> str:
-            if not _has_speech(audio):
+            if vet and not _has_speech(audio):
                 return ""
             return transcriber.transcribe(audio, cancel=CancelToken())
 
         def done(text: str) -> None:
             self.transcribing.emit(False)
             if text.strip():
-                self.heard.emit(text.strip())
-            else:
+                deliver(text.strip())
+            elif vet:
                 self.problem.emit(DIDNT_CATCH)
 
         def failed(exc: Exception) -> None:
