@@ -423,9 +423,10 @@ class AvatarApp:
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.conversation.set_persona(dialog.text())
 
-    def _on_window_settings_requested(self) -> None:
+    def settings_values(self) -> SettingsValues:
+        """What the settings dialog starts from: the current choices."""
         s = self.settings
-        current = SettingsValues(
+        return SettingsValues(
             chat_provider=s.chat_provider,
             model_path=s.chat_model_path or "",
             groq_model=s.groq_chat_model,
@@ -439,7 +440,9 @@ class AvatarApp:
             look=self.window.avatar.look(),
             output_device=s.output_device,
         )
-        dialog = SettingsDialog(current, self.providers, self.window)
+
+    def _on_window_settings_requested(self) -> None:
+        dialog = SettingsDialog(self.settings_values(), self.providers, self.window)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.apply_settings(dialog.values())
 

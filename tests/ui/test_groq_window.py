@@ -16,7 +16,6 @@ from avatar_desktop.app.logs import setup_logging
 from avatar_desktop.storage import paths as app_paths
 from avatar_desktop.storage.secrets import KeyStore
 from avatar_desktop.storage.settings import Settings, save_settings
-from avatar_desktop.ui.settings_dialog import SettingsValues
 from tests.fakes.groq_server import GroqFake
 from tests.fakes.memory_keyring import MemoryKeyring
 from tests.ui.test_main_window import bubble_texts, send, session_file, wait_idle
@@ -254,7 +253,7 @@ def test_the_ears_are_chosen_in_settings(qtbot: QtBot, groq_app: GroqApp) -> Non
     from avatar_desktop.ui.settings_dialog import SettingsDialog
 
     app, _fake = groq_app
-    dialog = SettingsDialog(app_settings_values(app), app.providers, app.window)
+    dialog = SettingsDialog(app.settings_values(), app.providers, app.window)
     qtbot.addWidget(dialog)
     assert dialog.ears_groq.isChecked() and dialog.values().stt_provider == "groq"
     dialog.ears_local.setChecked(True)
@@ -358,23 +357,8 @@ def test_ears_are_groqs_when_chosen_and_a_key_is_set(qtbot: QtBot, groq_app: Gro
     app, _fake = groq_app
     assert "Ears: whisper-large-v3-turbo (Groq)" in app.window.status_label.text()
     app.keys.delete("groq")  # no key: the ears fall back to this computer's
-    app.apply_settings(app_settings_values(app))
+    app.apply_settings(app.settings_values())
     assert "Ears: Whisper tiny.en (on this computer)" in app.window.status_label.text()
-
-
-def app_settings_values(app: AvatarApp) -> SettingsValues:
-    s = app.settings
-    return SettingsValues(
-        chat_provider=s.chat_provider,
-        model_path=s.chat_model_path or "",
-        groq_model=s.groq_chat_model,
-        max_tokens=s.max_tokens,
-        temperature=s.temperature,
-        auto_fallback=s.auto_fallback,
-        stt_provider=s.stt_provider,
-        look=app.window.avatar.look(),
-        output_device=s.output_device,
-    )
 
 
 def test_audio_over_the_upload_limit_is_explained(

@@ -108,12 +108,11 @@ def test_barge_in_and_the_end_of_speech_pause_are_settings(
     question_audio: np.ndarray,
 ) -> None:
     from avatar_desktop.ui.settings_dialog import SettingsDialog
-    from tests.ui.test_groq_window import app_settings_values
 
     app = hands_free_app(make_app, qtbot, LONG_ANSWER[:4])
     vad = app.listener.vad_settings
     assert vad is not None and vad.end_silence_ms == 600
-    dialog = SettingsDialog(app_settings_values(app), app.providers, app.window)
+    dialog = SettingsDialog(app.settings_values(), app.providers, app.window)
     qtbot.addWidget(dialog)
     dialog.end_of_speech.setValue(900)
     dialog.barge_in.setChecked(False)

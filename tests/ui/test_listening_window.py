@@ -123,10 +123,9 @@ def test_the_microphone_is_chosen_in_settings_and_used(
     question_audio: np.ndarray,
 ) -> None:
     from avatar_desktop.ui.settings_dialog import SettingsDialog
-    from tests.ui.test_groq_window import app_settings_values
 
     app = make_app()
-    dialog = SettingsDialog(app_settings_values(app), app.providers, app.window)
+    dialog = SettingsDialog(app.settings_values(), app.providers, app.window)
     qtbot.addWidget(dialog)
     titles = [dialog.input_device.itemText(i) for i in range(dialog.input_device.count())]
     assert titles[0] == "The system's default microphone" and "pulse" in titles
