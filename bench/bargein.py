@@ -39,12 +39,14 @@ def _pause(qt_app: Any, seconds: float) -> None:
     _spin(qt_app, lambda: time.monotonic() > until, seconds + 5)
 
 
-def _one(app: Any, qt_app: Any, user_pcm: np.ndarray, rng: random.Random) -> float:
+def _one(
+    app: Any, qt_app: Any, user_pcm: np.ndarray, rng: random.Random, started: list[int]
+) -> float:
+    """One barge-in; ``started`` collects the sentences the avatar begins (connected once)."""
     from tests.audio.pulse import MonitorRecorder
     from tests.audio.test_capture import play_into_sink
 
-    started: list[int] = []
-    app.speaker.sentence_started.connect(lambda index, *_rest: started.append(index))
+    started.clear()
     app.window.input.setPlainText("Talk to me")
     app.window.send_button.click()
     _spin(qt_app, lambda: len(started) >= 2, 60)
@@ -114,9 +116,11 @@ def _measure(runs: int) -> float:
     app.window.hands_free_action.setChecked(True)
     assert app.listener.hands_free, "the microphone did not open"
     rng = random.Random(5)
+    started: list[int] = []
+    app.speaker.sentence_started.connect(lambda index, *_rest: started.append(index))
     latencies = []
     for _ in range(runs):
-        latencies.append(_one(app, qt_app, user_pcm, rng))
+        latencies.append(_one(app, qt_app, user_pcm, rng, started))
         print(f"barge-in after {latencies[-1]:.0f} ms")
         _spin(qt_app, lambda: not app.conversation.busy and not app.speaker.speaking, 30)
         _pause(qt_app, 3.0)  # let the user's words be transcribed and answered
