@@ -10,6 +10,7 @@ import sys
 BENCHES = {
     "avatar": "bench.avatar",
     "bargein": "bench.bargein",
+    "did": "bench.did",
     "stt": "bench.stt",
     "turn": "bench.turn",
 }

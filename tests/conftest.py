@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.fakes.did_server import did_fake  # noqa: F401  (the loopback D-ID fixture)
+from tests.fakes.elevenlabs_server import elevenlabs_fake  # noqa: F401  (and ElevenLabs)
 from tests.fakes.groq_server import groq_fake  # noqa: F401  (the loopback Groq fixture)
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -29,7 +31,9 @@ def app_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "GROQ_BASE_URL",
         "GROQ_API_BASE",
         "DID_API_KEY",
+        "DID_BASE_URL",
         "ELEVENLABS_API_KEY",
+        "ELEVENLABS_BASE_URL",
     ):
         monkeypatch.delenv(name, raising=False)  # a developer's real keys never reach a test
     return home

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import logging
+import math
 import sys
 import time
 from typing import Any
@@ -17,8 +18,10 @@ from avatar_desktop.app.conversation import Conversation
 from avatar_desktop.app.listener import Listener
 from avatar_desktop.app.logs import setup_logging
 from avatar_desktop.app.recovery import Recovery
-from avatar_desktop.app.services import GROQ, Providers
+from avatar_desktop.app.services import DID, ELEVENLABS, GROQ, Providers
 from avatar_desktop.app.speaker import Speaker
+from avatar_desktop.app.stage import Stage
+from avatar_desktop.app.video import Video
 from avatar_desktop.app.workers import Pools
 from avatar_desktop.audio.playback import VirtualClockPlayer, open_player
 from avatar_desktop.avatar.rig import Rig
@@ -35,10 +38,12 @@ from avatar_desktop.storage.settings import load_settings, save_settings
 from avatar_desktop.ui.avatar.look import Look
 from avatar_desktop.ui.dialogs import PersonaDialog
 from avatar_desktop.ui.main_window import MainWindow
+from avatar_desktop.ui.presenter_tab import PresenterValues
 from avatar_desktop.ui.settings_dialog import SettingsDialog, SettingsValues
 
 log = logging.getLogger(__name__)
 
+CLIP_SPEECH_DB = -14.0  # a D-ID clip's speech at full volume, roughly (its level is not measured)
 # Long enough that the voice's first run sizes its buffers for real sentences.
 WARM_UP_SENTENCE = "Hello! I am getting ready to talk with you about anything you like, today."
 
@@ -68,14 +73,23 @@ class AvatarApp:
             notices.warning(problem)
         self.keys = keys or KeyStore()
         install_redaction(self.keys)
-        self.providers = Providers(self.settings, self.keys, self.pools)
+        self.providers = Providers(self.settings, self.keys, self.pools, paths.cache)
         self.store = SessionStore(paths.sessions)
         self.model: ChatModel = model or self.providers.chat_model()
         self.window = MainWindow(APP_NAME)
-        self.voice = PiperVoiceProvider(paths.cache / "voices") if speak else None
+        self.local_voice = PiperVoiceProvider(paths.cache / "voices") if speak else None
+        self.voice = (self.providers.cloud_voice() or self.local_voice) if speak else None
         self.player = self._open_player(speak)
         self.speaker = Speaker(voice=self.voice, player=self.player, pools=self.pools, rig=Rig())
         self.speaker.rate = self.settings.speaking_rate
+        self.stage = Stage(self.speaker)
+        self.video = Video(
+            providers=self.providers,
+            pools=self.pools,
+            stage=self.stage,
+            view=self.window.video,
+            cache_dir=paths.cache / "clips",
+        )
         self._apply_look()
         self.conversation = Conversation(
             store=self.store, model=self.model, pools=self.pools, options=self._options()
@@ -92,8 +106,8 @@ class AvatarApp:
             pools=self.pools,
             transcriber=self.providers.transcriber,
             device=lambda: self.settings.input_device,
-            playback_db=lambda: float(getattr(self.player, "output_level_db", -120.0)),
-            avatar_speaking=lambda: self.speaker.speaking,
+            playback_db=self._playback_db,
+            avatar_speaking=lambda: self.stage.speaking,
             end_of_speech_ms=lambda: self.settings.end_of_speech_ms,
         )
         self.listener.barge_in_enabled = self.settings.barge_in
@@ -104,6 +118,8 @@ class AvatarApp:
         self._voice_settled = False  # loaded, or failed and told
         self._heap_frozen = False
         self._connect()
+        self.video.on_change = self._update_status
+        self.video.on_failed = self._on_presenter_failed
         if self.settings.window_geometry:
             geometry = QByteArray.fromBase64(self.settings.window_geometry.encode())
             self.window.restoreGeometry(geometry)
@@ -149,6 +165,14 @@ class AvatarApp:
         ears.barge_in.connect(self._on_listener_barge_in)
         w.hands_free_toggled.connect(self._on_window_hands_free_toggled)
 
+    def _playback_db(self) -> float:
+        """How loud the avatar plays now, for the echo guard. QtMultimedia does not report the
+        level of a D-ID clip, so a playing clip counts as loud speech at the current volume."""
+        if self.video.player.playing:
+            volume = 0.0 if self.settings.muted else self.settings.volume
+            return CLIP_SPEECH_DB + 20.0 * math.log10(max(volume, 1e-3))
+        return float(getattr(self.player, "output_level_db", -120.0))
+
     def _on_listener_barge_in(self) -> None:
         log.info("barge-in: the user spoke over the avatar")
         self.stop()
@@ -159,25 +183,33 @@ class AvatarApp:
             self.window.hands_free_action.setChecked(False)
 
     def _connect_speech(self) -> None:
-        w, c, sp = self.window, self.conversation, self.speaker
-        c.answer_started.connect(sp.begin_turn)
-        c.sentence.connect(sp.add_sentence)
-        c.cue.connect(sp.add_cue)
-        c.answer_finished.connect(lambda message: sp.end_of_text(bool(message.error)))
+        w, c, sp, stage = self.window, self.conversation, self.speaker, self.stage
+        c.answer_started.connect(stage.begin_turn)
+        c.sentence.connect(stage.add_sentence)
+        c.cue.connect(stage.add_cue)
+        c.answer_finished.connect(lambda message: stage.end_of_text(bool(message.error)))
         sp.pose_changed.connect(w.avatar.set_pose)
-        sp.sentence_started.connect(lambda _i, start, end, text: w.show_spoken(start, end, text))
-        sp.speaking_changed.connect(self._on_speaker_speaking_changed)
-        sp.voice_failed.connect(
-            lambda words: w.show_notice(
-                "warning", f"The voice stopped: {words} Answers stay as text."
-            )
-        )
+        stage.sentence_started.connect(lambda _i, start, end, text: w.show_spoken(start, end, text))
+        stage.speaking_changed.connect(self._on_speaker_speaking_changed)
+        sp.voice_failed.connect(self._on_speaker_voice_failed)
         w.input.textChanged.connect(self._on_input_text_changed)
         controls = w.voice_controls
         controls.set_values(self.settings.volume, self.settings.muted, self.settings.speaking_rate)
         controls.volume_changed.connect(self._on_volume_changed)
         controls.muted_changed.connect(self._on_muted_changed)
         controls.rate_changed.connect(self._on_rate_changed)
+
+    def _on_speaker_voice_failed(self, words: str) -> None:
+        if self.speaker.voice is not self.local_voice and self.local_voice is not None:
+            self.speaker.voice = self.local_voice  # a cloud voice failed: this computer's speaks
+            self.window.show_notice(
+                "warning", f"{words} The voice on this computer speaks instead."
+            )
+            return
+        self.window.show_notice("warning", f"The voice stopped: {words} Answers stay as text.")
+
+    def _on_presenter_failed(self, words: str) -> None:
+        self.window.show_notice("warning", f"{words} This answer goes on with the drawn avatar.")
 
     def start(self) -> None:
         """Show the window first; then load the model and the sessions off the GUI thread."""
@@ -187,6 +219,7 @@ class AvatarApp:
     def _after_shown(self) -> None:
         self.load_model()
         self.load_voice()
+        self.video.configure()
         self.conversation.session_opened.emit(self.conversation.session)
         self.conversation.refresh_sessions(open_id=self.settings.last_session_id, open_newest=True)
         self.window.focus_input()
@@ -287,14 +320,16 @@ class AvatarApp:
             voice += " — loading…"
         if self.speaker.voice and self.player.problem:
             voice += " — no sound device"
+        presenter = self.video.status()
         self.window.set_status(
             f"Brain: {self.model.name} — {state}   ·   Ears: {ears}   ·   Voice: {voice}"
+            + (f"   ·   {presenter}" if presenter else "")
         )
 
     # --- speaking ------------------------------------------------------------------------------
 
     def _open_player(self, speak: bool) -> Any:
-        rate = self.voice.sample_rate if self.voice else 22050
+        rate = int(getattr(self.voice, "sample_rate", 22050))
         if not speak:
             return VirtualClockPlayer(problem="Speech is off.", sample_rate=rate)
         player = open_player(sample_rate=rate, device=self.settings.output_device, latency="low")
@@ -305,14 +340,15 @@ class AvatarApp:
         return player
 
     def load_voice(self) -> None:
-        voice = self.voice
+        voice = self.local_voice
         if voice is None:
             self._loading_step_done()
             return
 
         def failed(exc: Exception) -> None:
             self._voice_settled = True
-            self.speaker.voice = None
+            if self.speaker.voice is voice:
+                self.speaker.voice = None
             words = exc.user_message if isinstance(exc, ProviderError) else str(exc)
             notices.warning(f"The voice could not be loaded: {words} Answers stay as text.")
             self._loading_step_done()
@@ -339,18 +375,19 @@ class AvatarApp:
 
     def stop(self) -> None:
         """Silence the avatar and end the turn; history keeps only what was heard."""
-        voiced = self.speaker.voice is not None and self.player.problem is None
-        was_speaking = self.speaker.speaking
-        spoken = self.speaker.stop()
+        video = self.stage.video
+        voiced = video or (self.speaker.voice is not None and self.player.problem is None)
+        was_speaking = self.stage.speaking
+        spoken = self.stage.stop()
         if self.conversation.busy:
             keep = (spoken or 0) if voiced and was_speaking else None
             self.conversation.stop(keep_upto=keep)
-        elif was_speaking and spoken is not None:
-            self.conversation.truncate_last_answer(spoken)
+        elif was_speaking:  # written in full, heard in part (or not at all)
+            self.conversation.truncate_last_answer(spoken or 0)
         self.window.show_spoken(0, 0, "")
 
     def _update_busy(self) -> None:
-        self.window.set_busy(self.conversation.busy or self.speaker.speaking)
+        self.window.set_busy(self.conversation.busy or self.stage.speaking)
 
     def _on_speaker_speaking_changed(self, speaking: bool) -> None:
         if not speaking:
@@ -358,16 +395,18 @@ class AvatarApp:
         self._update_busy()
 
     def _on_input_text_changed(self) -> None:
-        if self.conversation.busy or self.speaker.speaking:
+        if self.conversation.busy or self.stage.speaking:
             return
         typing = bool(self.window.input.toPlainText().strip())
         self.speaker.rig.set_state("listening" if typing else "idle", time.monotonic())
 
     def _on_volume_changed(self, volume: float) -> None:
         self.player.volume = self.settings.volume = volume
+        self.video.player.set_volume(volume, self.settings.muted)
 
     def _on_muted_changed(self, muted: bool) -> None:
         self.player.muted = self.settings.muted = muted
+        self.video.player.set_volume(self.settings.volume, muted)
 
     def _on_rate_changed(self, rate: float) -> None:
         self.speaker.rate = self.settings.speaking_rate = rate
@@ -439,6 +478,16 @@ class AvatarApp:
             barge_in=s.barge_in,
             look=self.window.avatar.look(),
             output_device=s.output_device,
+            presenter=PresenterValues(
+                presenter=s.presenter,
+                portrait_path=s.did_portrait_path or "",
+                presenter_id=s.did_presenter_id,
+                driver_id=s.did_driver_id,
+                did_voice=s.did_voice,
+                voice_provider=s.voice_provider,
+                elevenlabs_voice_id=s.elevenlabs_voice_id,
+                elevenlabs_voice_name=s.elevenlabs_voice_name,
+            ),
         )
 
     def _on_window_settings_requested(self) -> None:
@@ -471,6 +520,7 @@ class AvatarApp:
             self.player.set_device(values.output_device)
             if self.player.problem:
                 notices.warning(self.player.problem)
+        self._apply_presenter(values)
         self.conversation.options = self._options()
         local_changed = self.providers.reload_local()
         changed = before != (s.chat_provider, s.groq_chat_model, s.chat_model_path)
@@ -479,14 +529,36 @@ class AvatarApp:
         self._update_status()
         self.save_settings()
 
+    def _apply_presenter(self, values: SettingsValues) -> None:
+        s, p = self.settings, values.presenter
+        if (p.portrait_path or None) != s.did_portrait_path:
+            s.did_portrait_url = None  # a new picture: uploaded before it is used
+        s.presenter, s.did_portrait_path = p.presenter, p.portrait_path or None
+        s.did_presenter_id, s.did_driver_id, s.did_voice = p.presenter_id, p.driver_id, p.did_voice
+        s.voice_provider = p.voice_provider
+        s.elevenlabs_voice_id, s.elevenlabs_voice_name = (
+            p.elevenlabs_voice_id,
+            (p.elevenlabs_voice_name),
+        )
+        if self.local_voice is not None:
+            self.speaker.voice = self.providers.cloud_voice() or self.local_voice
+        self.video.configure()
+
     def _apply_key(self, values: SettingsValues) -> None:
-        if values.remove_groq_key:
-            self.keys.delete(GROQ)
-            notices.info("The Groq key was removed.")
-        if values.groq_key:
-            status = self.keys.set(GROQ, values.groq_key)
-            level = notices.Level.INFO if status.stored == "keyring" else notices.Level.WARNING
-            notices.notify(level, status.message)
+        changes = (
+            (GROQ, values.groq_key, values.remove_groq_key),
+            (DID, values.did_key, values.remove_did_key),
+            (ELEVENLABS, values.elevenlabs_key, values.remove_elevenlabs_key),
+        )
+        for service, key, remove in changes:
+            name = {GROQ: "Groq", DID: "D-ID", ELEVENLABS: "ElevenLabs"}[service]
+            if remove:
+                self.keys.delete(service)
+                notices.info(f"The {name} key was removed.")
+            if key:
+                status = self.keys.set(service, key)
+                level = notices.Level.INFO if status.stored == "keyring" else notices.Level.WARNING
+                notices.notify(level, status.message)
 
     def save_settings(self) -> None:
         self.settings.last_session_id = self.conversation.session.id
@@ -500,6 +572,7 @@ class AvatarApp:
     def shutdown(self) -> None:
         self.recovery.cancel_countdown()
         self.listener.cancel()
+        self.stage.stop()
         self.speaker.close()
         self.conversation.stop()
         self.save_settings()

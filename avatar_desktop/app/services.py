@@ -6,7 +6,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from avatar_desktop.app.workers import Pools
-from avatar_desktop.providers.base import ChatModel, ProviderError, Transcriber
+from avatar_desktop.providers.base import ChatModel, ProviderError, Transcriber, Voice
+from avatar_desktop.providers.did import (
+    ClipRequest,
+    DidAccess,
+    DidClient,
+    TalkRequest,
+    expressions_for,
+)
+from avatar_desktop.providers.elevenlabs import ElevenLabsAccess, ElevenLabsVoice, list_voices
 from avatar_desktop.providers.groq import (
     GroqAccess,
     GroqChatModel,
@@ -17,8 +25,13 @@ from avatar_desktop.providers.local.llm import LocalChatModel
 from avatar_desktop.providers.local.stt import WhisperTranscriber
 from avatar_desktop.storage.secrets import KeyStore
 from avatar_desktop.storage.settings import Settings
+from avatar_desktop.ui.presenter_tab import PresenterChoice
 
 GROQ = "groq"
+DID = "did"
+ELEVENLABS = "elevenlabs"
+_KEY_NAMES = {GROQ: "Groq", DID: "D-ID", ELEVENLABS: "ElevenLabs"}
+_KEY_SITES = {GROQ: "console.groq.com", DID: "studio.d-id.com", ELEVENLABS: "elevenlabs.io"}
 
 
 def local_model(settings: Settings) -> LocalChatModel:
@@ -29,10 +42,14 @@ def local_model(settings: Settings) -> LocalChatModel:
 class Providers:
     """Builds each role's provider from the settings and the keys; the one place that chooses."""
 
-    def __init__(self, settings: Settings, keys: KeyStore, pools: Pools) -> None:
+    def __init__(
+        self, settings: Settings, keys: KeyStore, pools: Pools, cache_dir: Path | None = None
+    ) -> None:
         self.settings = settings
         self.keys = keys
         self._pools = pools
+        self.cache_dir = cache_dir
+        self._did: DidClient | None = None
         self.local = local_model(settings)
         self._transcriber: GroqTranscriber | None = None
         self.local_ears = WhisperTranscriber()
@@ -54,6 +71,88 @@ class Providers:
         if self._transcriber is None or self._transcriber.access != access:
             self._transcriber = GroqTranscriber(access=access)
         return self._transcriber
+
+    # --- D-ID and ElevenLabs ----------------------------------------------------------------
+
+    def did_client(self, key: str | None = None) -> DidClient:
+        """One client (and its connection pool) while the key stays the same."""
+        access = DidAccess.from_env(key or self.keys.get(DID))
+        if key:
+            return DidClient(access)
+        if self._did is None or self._did.access != access:
+            self._did = DidClient(access)
+        return self._did
+
+    def video_presenter(self) -> str | None:
+        """'did_talk' or 'did_clip' when chosen and usable, else None (the drawn avatar)."""
+        choice = self.settings.presenter
+        if choice == "drawn" or not self.keys.get(DID):
+            return None
+        if choice == "did_talk" and not self.settings.did_portrait_url:
+            return None
+        return choice
+
+    def did_request(self, text: str, emotions: list[str]) -> TalkRequest | ClipRequest:
+        """What one clip asks D-ID for, from the presenter settings."""
+        s = self.settings
+        if s.presenter == "did_talk" and s.did_portrait_url:
+            moods = expressions_for([(0.0, name) for name in emotions])
+            return TalkRequest(s.did_portrait_url, text, s.did_voice, moods)
+        driver = s.did_driver_id or ""
+        return ClipRequest(s.did_presenter_id, driver, text, s.did_voice)
+
+    def cloud_voice(self) -> Voice | None:
+        """ElevenLabs when chosen and a key is set; None means the voice on this computer."""
+        key = self.keys.get(ELEVENLABS)
+        if self.settings.voice_provider != ELEVENLABS or not key:
+            return None
+        s = self.settings
+        return ElevenLabsVoice(
+            access=ElevenLabsAccess.from_env(key),
+            voice_id=s.elevenlabs_voice_id,
+            model_id=s.elevenlabs_model,
+            voice_name=s.elevenlabs_voice_name,
+        )
+
+    def list_did_presenters(
+        self, key: str, done: Callable[[Sequence[PresenterChoice], str], None]
+    ) -> None:
+        client, folder = self.did_client(key or None), self.cache_dir
+
+        def job(_emit: object) -> list[PresenterChoice]:
+            return [
+                PresenterChoice(p.presenter_id, p.driver_id, p.name, _thumbnail(client, p, folder))
+                for p in client.presenters()
+            ]
+
+        self._pools.start(
+            self._pools.load,
+            job,
+            returned=lambda items: done(items, ""),
+            errored=lambda exc: done([], _words(exc)),
+        )
+
+    def did_credits(self, key: str, done: Callable[[str], None]) -> None:
+        client = self.did_client(key or None)
+
+        def job(_emit: object) -> str:
+            credits = client.credits()
+            return f"{credits.remaining} of {credits.total} left"
+
+        self._pools.start(
+            self._pools.load, job, returned=done, errored=lambda exc: done(_words(exc))
+        )
+
+    def list_elevenlabs_voices(
+        self, key: str, done: Callable[[Sequence[tuple[str, str]], str], None]
+    ) -> None:
+        access = ElevenLabsAccess.from_env(key or self.keys.get(ELEVENLABS))
+        self._pools.start(
+            self._pools.load,
+            lambda _emit: [(v.voice_id, v.label) for v in list_voices(access)],
+            returned=lambda voices: done(voices, ""),
+            errored=lambda exc: done([], _words(exc)),
+        )
 
     def reload_local(self) -> bool:
         """A new local model object if the GGUF path changed; True when it did."""
@@ -99,13 +198,39 @@ class Providers:
         return input_devices()
 
     def groq_key_status(self) -> str:
-        source = self.keys.source(GROQ)
+        return self.key_status(GROQ)
+
+    def key_status(self, service: str) -> str:
+        source = self.keys.source(service)
+        env = {GROQ: "GROQ_API_KEY", DID: "DID_API_KEY", ELEVENLABS: "ELEVENLABS_API_KEY"}
         return {
-            "env": "Using the key from the GROQ_API_KEY environment variable.",
+            "env": f"Using the key from the {env.get(service, '')} environment variable.",
             "keyring": "A key is saved in the system keyring.",
             "session": "A key is kept for this run only (no system keyring).",
-        }.get(source, "No Groq key yet. Get one at console.groq.com.")
+        }.get(
+            source,
+            f"No {_KEY_NAMES.get(service, service)} key yet. "
+            f"Get one at {_KEY_SITES.get(service, 'the service')}.",
+        )
 
 
 def _words(exc: Exception) -> str:
     return exc.user_message if isinstance(exc, ProviderError) else f"{type(exc).__name__}: {exc}"
+
+
+def _thumbnail(client: DidClient, presenter: object, folder: Path | None) -> str:
+    """A presenter's picture, fetched once into the cache; empty when it can't be had."""
+    from avatar_desktop.providers.did import Presenter
+    from avatar_desktop.storage.atomic import atomic_write_bytes
+
+    if folder is None or not isinstance(presenter, Presenter) or not presenter.thumbnail_url:
+        return ""
+    path = folder / "presenters" / f"{presenter.presenter_id}.img"
+    if not path.exists():
+        try:
+            data = client.thumbnail(presenter.thumbnail_url)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_bytes(path, data)
+        except (ProviderError, OSError):
+            return ""
+    return str(path)

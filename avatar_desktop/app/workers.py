@@ -84,7 +84,8 @@ def favour_gui_thread() -> None:
 
 
 class Pools:
-    """Named pools: one thread each for turns, disk writes (in order), the voice; two load."""
+    """Named pools: one thread each for turns, disk writes (in order), the voice; two load;
+    three wait on D-ID renders (network waits, not CPU)."""
 
     def __init__(self) -> None:
         favour_gui_thread()
@@ -92,6 +93,7 @@ class Pools:
         self.disk = self._pool("disk", 1)
         self.load = self._pool("load", 2)
         self.voice = self._pool("voice", 1)
+        self.render = self._pool("render", 3)
         self._running: set[Worker] = set()
 
     @staticmethod
@@ -125,4 +127,5 @@ class Pools:
 
     def wait(self, msecs: int = 5000) -> bool:
         """Let queued jobs finish (at shutdown and in tests)."""
-        return all(p.waitForDone(msecs) for p in (self.turn, self.disk, self.load, self.voice))
+        pools = (self.turn, self.disk, self.load, self.voice, self.render)
+        return all(p.waitForDone(msecs) for p in pools)

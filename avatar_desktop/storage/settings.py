@@ -44,6 +44,18 @@ class Settings:
     speaking_rate: float = 1.0
     output_device: str | None = None  # None: the system's default output
     avatar_look: str | None = None  # JSON of the avatar's Look (skin, hair, eyes, clothes)
+    presenter: str = "drawn"  # "drawn", "did_talk" (your portrait) or "did_clip" (a presenter)
+    did_portrait_path: str | None = None  # the picture the user chose
+    did_portrait_url: str | None = None  # where D-ID keeps it after the upload (s3://…)
+    did_portrait_key: str | None = None  # sha256 of the uploaded bytes: upload once
+    did_presenter_id: str = "amy-Aq6OmGZnMt"
+    did_driver_id: str | None = None
+    did_voice: str = "en-US-JennyNeural"  # a Microsoft voice D-ID speaks with
+    video_cache_mb: int = 300  # downloaded clips kept at most
+    voice_provider: str = "local"  # "local" (Piper) or "elevenlabs"
+    elevenlabs_voice_id: str = "21m00Tcm4TlvDq8ikWAM"
+    elevenlabs_voice_name: str = "Rachel"
+    elevenlabs_model: str = "eleven_flash_v2_5"
 
 
 _HINTS: dict[str, Any] = get_type_hints(Settings)
@@ -73,6 +85,13 @@ _VALID: dict[str, Callable[[Any], bool]] = {
     "groq_chat_model": lambda value: bool(value.strip()),
     "volume": lambda value: math.isfinite(value) and 0.0 <= value <= 1.0,
     "speaking_rate": lambda value: math.isfinite(value) and 0.5 <= value <= 2.0,
+    "presenter": lambda value: value in ("drawn", "did_talk", "did_clip"),
+    "voice_provider": lambda value: value in ("local", "elevenlabs"),
+    "video_cache_mb": lambda value: 20 <= value <= 20000,
+    "did_presenter_id": lambda value: bool(value.strip()),
+    "did_voice": lambda value: bool(value.strip()),
+    "elevenlabs_voice_id": lambda value: bool(value.strip()),
+    "elevenlabs_model": lambda value: bool(value.strip()),
 }
 
 

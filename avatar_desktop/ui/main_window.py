@@ -26,6 +26,7 @@ from avatar_desktop.ui.chat_view import ChatView, MessageBubble
 from avatar_desktop.ui.input_box import PLACEHOLDER, InputBox
 from avatar_desktop.ui.notice_bar import Action, NoticeBar
 from avatar_desktop.ui.session_sidebar import SessionSidebar
+from avatar_desktop.ui.video_view import VideoView
 from avatar_desktop.ui.voice_controls import VoiceControls
 
 RECORD_TIP = "Talk: click, speak, click again — or hold it (or Ctrl+Space) while you speak"
@@ -63,6 +64,7 @@ class MainWindow(QMainWindow):
         self.resize(1080, 760)
         self.sidebar = SessionSidebar()
         self.avatar = AvatarView()
+        self.video = VideoView(self.avatar)  # the presenter's clips, laid over the avatar
         self.voice_controls = VoiceControls()
         self.chat = ChatView()
         self.notice = NoticeBar()
@@ -170,10 +172,13 @@ class MainWindow(QMainWindow):
         self.sidebar.delete_requested.connect(self.delete_requested)
         self._talk_key_held = False
         self.input.installEventFilter(self)
+        self.avatar.installEventFilter(self)
 
     # --- push-to-talk key: hold Ctrl+Space while speaking ---------------------------------
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.avatar and event.type() == QEvent.Type.Resize:
+            self.video.setGeometry(self.avatar.rect())
         if isinstance(event, QKeyEvent) and self._talk_key(event):
             return True
         return super().eventFilter(watched, event)
@@ -287,6 +292,7 @@ class MainWindow(QMainWindow):
         if bubbles:
             bubbles[-1].set_highlight((start, end) if caption else None)
         self.avatar.set_caption(caption)
+        self.video.set_caption(caption)
 
     def set_recording(self, recording: bool) -> None:
         """The microphone is open (the button glows with the voice) or closed."""

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -27,7 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from avatar_desktop.ui.avatar.look import Look
+from avatar_desktop.ui.forms import row
 from avatar_desktop.ui.look_tab import LookTab
+from avatar_desktop.ui.presenter_tab import PresenterServices, PresenterTab, PresenterValues
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,9 +49,14 @@ class SettingsValues:
     input_device: str | None = None
     end_of_speech_ms: int = 600
     barge_in: bool = True
+    presenter: PresenterValues = field(default_factory=PresenterValues)
+    did_key: str | None = None
+    remove_did_key: bool = False
+    elevenlabs_key: str | None = None
+    remove_elevenlabs_key: bool = False
 
 
-class SettingsServices(Protocol):
+class SettingsServices(PresenterServices, Protocol):
     """What the dialog may ask of the app; answers come back through the callbacks."""
 
     def test_groq_key(self, key: str, done: Callable[[bool, str], None]) -> None: ...
@@ -63,9 +69,12 @@ class SettingsServices(Protocol):
 
     def input_devices(self) -> Sequence[tuple[str, str]]: ...
 
+    def key_status(self, service: str) -> str: ...
+
 
 class SettingsDialog(QDialog):
-    """Three tabs: the brain (chat model), the ears (speech to text) and the keys."""
+    """Tabs: the brain (chat model), the ears (speech to text), the keys, the avatar's look and
+    sound, and the presenter (drawn or D-ID video) with the drawn avatar's voice."""
 
     def __init__(
         self, current: SettingsValues, services: SettingsServices, parent: QWidget | None = None
@@ -81,6 +90,8 @@ class SettingsDialog(QDialog):
         tabs.addTab(self._keys_tab(), "Keys")
         self.look_tab = LookTab(current.look, services.output_devices(), current.output_device)
         tabs.addTab(self.look_tab, "Avatar")
+        self.presenter_tab = PresenterTab(current.presenter, services, self._cloud_keys)
+        tabs.addTab(self.presenter_tab, "Presenter")
         self.tabs = tabs
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -90,7 +101,7 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(tabs)
         layout.addWidget(buttons)
-        self.resize(660, 440)
+        self.resize(720, 560)
         self._on_provider_toggled()
 
     # --- brain ------------------------------------------------------------------------------
@@ -130,9 +141,9 @@ class SettingsDialog(QDialog):
         self.auto_fallback.setChecked(current.auto_fallback)
         form = QFormLayout()
         form.addRow(self.local_radio)
-        form.addRow("   GGUF model file:", _row(self.model_path, browse, bundled))
+        form.addRow("   GGUF model file:", row(self.model_path, browse, bundled))
         form.addRow(self.groq_radio)
-        form.addRow("   Groq model:", _row(self.groq_model, self.refresh_models))
+        form.addRow("   Groq model:", row(self.groq_model, self.refresh_models))
         form.addRow("", self.models_note)
         form.addRow("Longest answer (tokens):", self.max_tokens)
         form.addRow("Creativity (temperature):", self.temperature)
@@ -236,13 +247,19 @@ class SettingsDialog(QDialog):
         self.test_result.setObjectName("keyTestResult")
         self.test_result.setWordWrap(True)
         form = QFormLayout()
-        form.addRow("Groq API key:", _row(self.key, self.test_button))
+        form.addRow("Groq API key:", row(self.key, self.test_button))
         form.addRow("", self.key_status)
         form.addRow("", self.test_result)
         form.addRow("", self.remove_key)
+        self.did_key, self.remove_did_key = self._key_rows(
+            form, "did", "D-ID API key:", "user:password from D-ID Studio"
+        )
+        self.eleven_key, self.remove_eleven_key = self._key_rows(
+            form, "elevenlabs", "ElevenLabs API key:", "sk_…"
+        )
         note = QLabel(
-            "Keys are kept in your system's keyring, never in a file or a log. "
-            "The GROQ_API_KEY environment variable also works."
+            "Keys are kept in your system's keyring, never in a file or a log. The "
+            "GROQ_API_KEY, DID_API_KEY and ELEVENLABS_API_KEY environment variables also work."
         )
         note.setWordWrap(True)
         note.setEnabled(False)
@@ -250,6 +267,24 @@ class SettingsDialog(QDialog):
         page = QWidget()
         page.setLayout(form)
         return page
+
+    def _key_rows(
+        self, form: QFormLayout, service: str, label: str, hint: str
+    ) -> tuple[QLineEdit, QCheckBox]:
+        field_ = QLineEdit()
+        field_.setObjectName(f"{service}Key")
+        field_.setEchoMode(QLineEdit.EchoMode.Password)
+        field_.setPlaceholderText(f"{hint}  (leave empty to keep the saved key)")
+        status = QLabel(self._services.key_status(service))
+        status.setWordWrap(True)
+        remove = QCheckBox(f"Remove the saved {label.split(' API')[0]} key")
+        form.addRow(label, field_)
+        form.addRow("", status)
+        form.addRow("", remove)
+        return field_, remove
+
+    def _cloud_keys(self) -> tuple[str, str]:
+        return self.did_key.text().strip(), self.eleven_key.text().strip()
 
     def _on_test_clicked(self) -> None:
         self.test_result.setText("Testing…")
@@ -277,14 +312,9 @@ class SettingsDialog(QDialog):
             input_device=self.input_device.currentData(),
             end_of_speech_ms=self.end_of_speech.value(),
             barge_in=self.barge_in.isChecked(),
+            presenter=self.presenter_tab.values(),
+            did_key=self.did_key.text().strip() or None,
+            remove_did_key=self.remove_did_key.isChecked(),
+            elevenlabs_key=self.eleven_key.text().strip() or None,
+            remove_elevenlabs_key=self.remove_eleven_key.isChecked(),
         )
-
-
-def _row(*widgets: QWidget) -> QWidget:
-    holder = QWidget()
-    layout = QHBoxLayout(holder)
-    layout.setContentsMargins(0, 0, 0, 0)
-    layout.addWidget(widgets[0], 1)
-    for widget in widgets[1:]:
-        layout.addWidget(widget)
-    return holder

@@ -22,10 +22,12 @@ def make_app(qtbot: QtBot) -> Iterator[MakeApp]:
     """Build (and on teardown close) the real app; each call is one app start."""
     apps: list[AvatarApp] = []
 
-    def make(model: ChatModel | None = None, *, speak: bool = False) -> AvatarApp:
+    def make(
+        model: ChatModel | None = None, *, speak: bool = False, keys: KeyStore | None = None
+    ) -> AvatarApp:
         """``speak`` uses the real voice and sound device; off, answers stay text (faster)."""
         paths = app_paths.ensure(app_paths.resolve())
-        keys = KeyStore(backend=MemoryKeyring())
+        keys = keys or KeyStore(backend=MemoryKeyring())
         app = AvatarApp(paths, model=model or ScriptedModel(), keys=keys, speak=speak)
         qtbot.addWidget(app.window)
         app.start()
