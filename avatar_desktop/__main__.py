@@ -6,7 +6,7 @@ import sys
 
 
 def main() -> int:
-    from avatar_desktop.app.application import main as run
+    from avatar_desktop.app.launch import main as run
 
     return run()
 

@@ -6,19 +6,18 @@ import gc
 import json
 import logging
 import math
-import sys
 import time
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QObject, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QDialog
 
-from avatar_desktop import APP_NAME, __version__
+from avatar_desktop import APP_NAME
+from avatar_desktop.app import settings_bridge
 from avatar_desktop.app.conversation import Conversation
 from avatar_desktop.app.listener import Listener
-from avatar_desktop.app.logs import setup_logging
 from avatar_desktop.app.recovery import Recovery
-from avatar_desktop.app.services import DID, ELEVENLABS, GROQ, Providers
+from avatar_desktop.app.services import Providers
 from avatar_desktop.app.speaker import Speaker
 from avatar_desktop.app.stage import Stage
 from avatar_desktop.app.video import Video
@@ -38,7 +37,6 @@ from avatar_desktop.storage.settings import load_settings, save_settings
 from avatar_desktop.ui.avatar.look import Look
 from avatar_desktop.ui.dialogs import PersonaDialog
 from avatar_desktop.ui.main_window import MainWindow
-from avatar_desktop.ui.presenter_tab import PresenterValues
 from avatar_desktop.ui.settings_dialog import SettingsDialog, SettingsValues
 
 log = logging.getLogger(__name__)
@@ -464,31 +462,7 @@ class AvatarApp:
 
     def settings_values(self) -> SettingsValues:
         """What the settings dialog starts from: the current choices."""
-        s = self.settings
-        return SettingsValues(
-            chat_provider=s.chat_provider,
-            model_path=s.chat_model_path or "",
-            groq_model=s.groq_chat_model,
-            max_tokens=s.max_tokens,
-            temperature=s.temperature,
-            auto_fallback=s.auto_fallback,
-            stt_provider=s.stt_provider,
-            input_device=s.input_device,
-            end_of_speech_ms=s.end_of_speech_ms,
-            barge_in=s.barge_in,
-            look=self.window.avatar.look(),
-            output_device=s.output_device,
-            presenter=PresenterValues(
-                presenter=s.presenter,
-                portrait_path=s.did_portrait_path or "",
-                presenter_id=s.did_presenter_id,
-                driver_id=s.did_driver_id,
-                did_voice=s.did_voice,
-                voice_provider=s.voice_provider,
-                elevenlabs_voice_id=s.elevenlabs_voice_id,
-                elevenlabs_voice_name=s.elevenlabs_voice_name,
-            ),
-        )
+        return settings_bridge.values_from(self.settings, self.window.avatar.look())
 
     def _on_window_settings_requested(self) -> None:
         dialog = SettingsDialog(self.settings_values(), self.providers, self.window)
@@ -497,30 +471,29 @@ class AvatarApp:
 
     def apply_settings(self, values: SettingsValues) -> None:
         """Take new settings; a changed model is built (and loaded) in the background."""
-        self._apply_key(values)
+        settings_bridge.store_keys(self.keys, values)
         s = self.settings
         before = (s.chat_provider, s.groq_chat_model, s.chat_model_path)
         s.chat_provider = values.chat_provider
         s.groq_chat_model = values.groq_model
         s.chat_model_path = values.model_path or None
-        s.max_tokens, s.temperature = values.max_tokens, values.temperature
-        s.auto_fallback = values.auto_fallback
-        s.stt_provider = values.stt_provider
-        s.barge_in = self.listener.barge_in_enabled = values.barge_in
+        settings_bridge.store(s, values)
+        self.listener.barge_in_enabled = s.barge_in
         listening = (values.input_device, values.end_of_speech_ms)
         if listening != (s.input_device, s.end_of_speech_ms):
             s.input_device, s.end_of_speech_ms = listening
             if self.listener.hands_free:  # reopen with the new microphone and timing
                 self.listener.set_hands_free(False)
                 self.listener.set_hands_free(True)
-        s.avatar_look = json.dumps(values.look.to_dict())
         self._apply_look()
         if values.output_device != s.output_device:
             s.output_device = values.output_device
             self.player.set_device(values.output_device)
             if self.player.problem:
                 notices.warning(self.player.problem)
-        self._apply_presenter(values)
+        if self.local_voice is not None:
+            self.speaker.voice = self.providers.cloud_voice() or self.local_voice
+        self.video.configure()
         self.conversation.options = self._options()
         local_changed = self.providers.reload_local()
         changed = before != (s.chat_provider, s.groq_chat_model, s.chat_model_path)
@@ -528,37 +501,6 @@ class AvatarApp:
             self.use_model(self.providers.chat_model())
         self._update_status()
         self.save_settings()
-
-    def _apply_presenter(self, values: SettingsValues) -> None:
-        s, p = self.settings, values.presenter
-        if (p.portrait_path or None) != s.did_portrait_path:
-            s.did_portrait_url = None  # a new picture: uploaded before it is used
-        s.presenter, s.did_portrait_path = p.presenter, p.portrait_path or None
-        s.did_presenter_id, s.did_driver_id, s.did_voice = p.presenter_id, p.driver_id, p.did_voice
-        s.voice_provider = p.voice_provider
-        s.elevenlabs_voice_id, s.elevenlabs_voice_name = (
-            p.elevenlabs_voice_id,
-            (p.elevenlabs_voice_name),
-        )
-        if self.local_voice is not None:
-            self.speaker.voice = self.providers.cloud_voice() or self.local_voice
-        self.video.configure()
-
-    def _apply_key(self, values: SettingsValues) -> None:
-        changes = (
-            (GROQ, values.groq_key, values.remove_groq_key),
-            (DID, values.did_key, values.remove_did_key),
-            (ELEVENLABS, values.elevenlabs_key, values.remove_elevenlabs_key),
-        )
-        for service, key, remove in changes:
-            name = {GROQ: "Groq", DID: "D-ID", ELEVENLABS: "ElevenLabs"}[service]
-            if remove:
-                self.keys.delete(service)
-                notices.info(f"The {name} key was removed.")
-            if key:
-                status = self.keys.set(service, key)
-                level = notices.Level.INFO if status.stored == "keyring" else notices.Level.WARNING
-                notices.notify(level, status.message)
 
     def save_settings(self) -> None:
         self.settings.last_session_id = self.conversation.session.id
@@ -607,21 +549,3 @@ def install_redaction(keys: KeyStore) -> None:
         for handler in logger.handlers:
             handler.filters = [f for f in handler.filters if not isinstance(f, RedactingFilter)]
             handler.addFilter(RedactingFilter(keys))
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of the GUI: paths, logging, the window, then the event loop."""
-    argv = list(sys.argv if argv is None else argv)
-    paths = app_paths.resolve()
-    try:
-        app_paths.ensure(paths)
-    except OSError as exc:
-        notices.error(f"Cannot create the app's folders ({exc.strerror}: {exc.filename}).")
-    setup_logging(paths.logs)
-    log.info("%s %s starting", APP_NAME, __version__)
-    qt_app = QApplication(argv)
-    qt_app.setApplicationName(APP_NAME)
-    qt_app.setApplicationVersion(__version__)
-    app = AvatarApp(paths)
-    app.start()
-    return qt_app.exec()
