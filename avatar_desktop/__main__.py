@@ -1,4 +1,7 @@
-"""``python -m avatar_desktop`` and the ``avatar-desktop`` GUI script."""
+"""``python -m avatar_desktop`` and the ``avatar-desktop`` GUI script.
+
+``--self-test`` runs one full offline turn headless and exits 0 only if every step worked.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,10 @@ import sys
 
 
 def main() -> int:
+    if "--self-test" in sys.argv[1:]:
+        from avatar_desktop.app.selftest import run as self_test
+
+        return self_test()
     from avatar_desktop.app.launch import main as run
 
     return run()

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what is missing, then runs the linters, the type checker and the whole test suite.
-# Extra arguments go to pytest.
+# Installs what is missing, then runs the linters, the type checker and the whole test suite,
+# then builds the PyInstaller bundle and runs the bundle's self-test. Extra arguments go to pytest.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 setup_all
@@ -17,3 +17,5 @@ say "mypy"
 "$VENV/bin/mypy" avatar_desktop bench tests
 say "pytest"
 "$VENV/bin/python" -m pytest "$@"
+# The bundle is the product people get: build it and run its self-test on every change.
+bash "$ROOT/scripts/build-bundle.sh"

@@ -28,6 +28,7 @@ from avatar_desktop.core import notices
 from avatar_desktop.core.events import TurnFailed
 from avatar_desktop.core.persona import default_persona
 from avatar_desktop.providers.base import ChatModel, GenerationOptions, ProviderError
+from avatar_desktop.providers.did_render import sweep_idle
 from avatar_desktop.providers.groq import list_chat_models
 from avatar_desktop.providers.local.tts import PiperVoiceProvider
 from avatar_desktop.storage import paths as app_paths
@@ -38,6 +39,7 @@ from avatar_desktop.ui.avatar.look import Look
 from avatar_desktop.ui.dialogs import PersonaDialog
 from avatar_desktop.ui.main_window import MainWindow
 from avatar_desktop.ui.settings_dialog import SettingsDialog, SettingsValues
+from avatar_desktop.ui.welcome import WelcomeDialog
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +117,7 @@ class AvatarApp:
         self._model_state = "loading"
         self._voice_settled = False  # loaded, or failed and told
         self._heap_frozen = False
+        self.welcome_dialog: WelcomeDialog | None = None
         self._connect()
         self.video.on_change = self._update_status
         self.video.on_failed = self._on_presenter_failed
@@ -220,6 +223,23 @@ class AvatarApp:
         self.video.configure()
         self.conversation.session_opened.emit(self.conversation.session)
         self.conversation.refresh_sessions(open_id=self.settings.last_session_id, open_newest=True)
+        self.window.focus_input()
+        if not self.settings.welcomed:
+            self.welcome()
+
+    def welcome(self) -> WelcomeDialog:
+        """The first-run welcome, over the window; shown once."""
+        dialog = WelcomeDialog(self.window)
+        dialog.settings_requested.connect(self._on_window_settings_requested)
+        dialog.finished.connect(self._on_welcome_finished)
+        dialog.show()
+        self.welcome_dialog = dialog
+        return dialog
+
+    def _on_welcome_finished(self, _result: int) -> None:
+        self.welcome_dialog = None
+        self.settings.welcomed = True
+        self.save_settings()
         self.window.focus_input()
 
     # --- the chat model ---------------------------------------------------------------------
@@ -519,6 +539,7 @@ class AvatarApp:
         self.conversation.stop()
         self.save_settings()
         self.pools.wait(5000)
+        sweep_idle(3.0)  # renders stopped mid-way are deleted from the D-ID account when done
         self.player.close()
         for model in {id(m): m for m in (self.model, self.providers.local)}.values():
             close = getattr(model, "close", None)

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from avatar_desktop import APP_NAME, __version__
+from avatar_desktop import APP_ID, APP_NAME, __version__
 from avatar_desktop.app.application import AvatarApp
+from avatar_desktop.app.crash import CrashHandler
 from avatar_desktop.app.logs import setup_logging
+from avatar_desktop.app.startup_report import StartupReport
 from avatar_desktop.core import notices
 from avatar_desktop.storage import paths as app_paths
+from avatar_desktop.ui.app_icon import app_icon
+from avatar_desktop.ui.crash_dialog import CrashDialog
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +34,24 @@ def main(argv: list[str] | None = None) -> int:
     qt_app = QApplication(argv)
     qt_app.setApplicationName(APP_NAME)
     qt_app.setApplicationVersion(__version__)
+    qt_app.setDesktopFileName(APP_ID)  # Wayland matches the window to avatar-desktop.desktop
+    qt_app.setWindowIcon(app_icon())
     app = AvatarApp(paths)
-    app.start()
-    return qt_app.exec()
+    report = _option(argv, "--startup-report")
+    if report:
+        StartupReport(app, Path(report), screenshot=_option(argv, "--screenshot"))
+    # Held here for the whole run: an unhandled error shows a report and the window stays up.
+    crashes = CrashHandler(app.keys, show=lambda report: CrashDialog(report, app.window).show())
+    crashes.install()
+    try:
+        app.start()
+        return qt_app.exec()
+    finally:
+        crashes.uninstall()
+
+
+def _option(argv: list[str], name: str) -> str | None:
+    """The value after ``name`` in the command line, if given."""
+    if name in argv[:-1]:
+        return argv[argv.index(name) + 1]
+    return None

@@ -220,6 +220,8 @@ class _Sweeper:
             if not exc.retryable:
                 log.warning("could not delete D-ID %s %s: %s", ref.kind, ref.id, exc.kind)
                 return True
+        except Exception:  # the sweeper must outlive any surprise; the next sweep tries again
+            log.warning("deleting D-ID %s %s failed", ref.kind, ref.id, exc_info=True)
         if time.monotonic() >= give_up_at:
             log.warning("gave up deleting D-ID %s %s: still rendering", ref.kind, ref.id)
             return True

@@ -44,6 +44,7 @@ class Settings:
     speaking_rate: float = 1.0
     output_device: str | None = None  # None: the system's default output
     avatar_look: str | None = None  # JSON of the avatar's Look (skin, hair, eyes, clothes)
+    welcomed: bool = False  # the first-run welcome was shown
     presenter: str = "drawn"  # "drawn", "did_talk" (your portrait) or "did_clip" (a presenter)
     did_portrait_path: str | None = None  # the picture the user chose
     did_portrait_url: str | None = None  # where D-ID keeps it after the upload (s3://…)

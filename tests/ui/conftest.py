@@ -23,13 +23,18 @@ def make_app(qtbot: QtBot) -> Iterator[MakeApp]:
     apps: list[AvatarApp] = []
 
     def make(
-        model: ChatModel | None = None, *, speak: bool = False, keys: KeyStore | None = None
+        model: ChatModel | None = None,
+        *,
+        speak: bool = False,
+        keys: KeyStore | None = None,
+        welcomed: bool = True,
     ) -> AvatarApp:
         """``speak`` uses the real voice and sound device; off, answers stay text (faster)."""
         paths = app_paths.ensure(app_paths.resolve())
         keys = keys or KeyStore(backend=MemoryKeyring())
         app = AvatarApp(paths, model=model or ScriptedModel(), keys=keys, speak=speak)
         qtbot.addWidget(app.window)
+        app.settings.welcomed = welcomed  # the first-run welcome has its own test
         app.start()
         qtbot.waitExposed(app.window)
         with qtbot.waitActive(app.window):
