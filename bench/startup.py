@@ -40,7 +40,14 @@ def _start(command: list[str]) -> dict[str, float]:
 
 
 def _size_mb(folder: Path) -> float:
-    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
+    """Bytes on disk, each file once (the bundle links some libraries under two names)."""
+    total = 0
+    for where, _dirs, files in os.walk(folder):
+        for name in files:
+            path = Path(where) / name
+            if not path.is_symlink():
+                total += path.stat().st_size
+    return total / 1e6
 
 
 def run(argv: list[str]) -> dict[str, float]:

@@ -17,7 +17,7 @@ from avatar_desktop.app import settings_bridge
 from avatar_desktop.app.conversation import Conversation
 from avatar_desktop.app.listener import Listener
 from avatar_desktop.app.recovery import Recovery
-from avatar_desktop.app.services import Providers
+from avatar_desktop.app.services import Providers, chat_model_ids
 from avatar_desktop.app.speaker import Speaker
 from avatar_desktop.app.stage import Stage
 from avatar_desktop.app.video import Video
@@ -28,8 +28,6 @@ from avatar_desktop.core import notices
 from avatar_desktop.core.events import TurnFailed
 from avatar_desktop.core.persona import default_persona
 from avatar_desktop.providers.base import ChatModel, GenerationOptions, ProviderError
-from avatar_desktop.providers.did_render import sweep_idle
-from avatar_desktop.providers.groq import list_chat_models
 from avatar_desktop.providers.local.tts import PiperVoiceProvider
 from avatar_desktop.storage import paths as app_paths
 from avatar_desktop.storage.secrets import KeyStore, RedactingFilter
@@ -297,7 +295,7 @@ class AvatarApp:
 
         self.pools.start(
             self.pools.load,
-            lambda _emit: [m.id for m in list_chat_models(access)],
+            lambda _emit: chat_model_ids(access),
             returned=offer,
             errored=lambda _exc: offer([]),
         )
@@ -539,7 +537,10 @@ class AvatarApp:
         self.conversation.stop()
         self.save_settings()
         self.pools.wait(5000)
-        sweep_idle(3.0)  # renders stopped mid-way are deleted from the D-ID account when done
+        if self.video.presenter is not None:  # renders stopped mid-way: deleted once done
+            from avatar_desktop.providers.did_render import sweep_idle
+
+            sweep_idle(3.0)
         self.player.close()
         for model in {id(m): m for m in (self.model, self.providers.local)}.values():
             close = getattr(model, "close", None)

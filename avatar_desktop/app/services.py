@@ -4,28 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from avatar_desktop.app.workers import Pools
 from avatar_desktop.providers.base import ChatModel, ProviderError, Transcriber, Voice
-from avatar_desktop.providers.did import (
-    ClipRequest,
-    DidAccess,
-    DidClient,
-    TalkRequest,
-    expressions_for,
-)
-from avatar_desktop.providers.elevenlabs import ElevenLabsAccess, ElevenLabsVoice, list_voices
-from avatar_desktop.providers.groq import (
-    GroqAccess,
-    GroqChatModel,
-    GroqTranscriber,
-    list_chat_models,
-)
 from avatar_desktop.providers.local.llm import LocalChatModel
 from avatar_desktop.providers.local.stt import WhisperTranscriber
 from avatar_desktop.storage.secrets import KeyStore
 from avatar_desktop.storage.settings import Settings
 from avatar_desktop.ui.presenter_tab import PresenterChoice
+
+if TYPE_CHECKING:  # the cloud clients import their SDKs (~0.6 s): only when a service is used
+    from avatar_desktop.providers.did import ClipRequest, DidClient, Presenter, TalkRequest
+    from avatar_desktop.providers.groq import GroqAccess, GroqTranscriber
 
 GROQ = "groq"
 DID = "did"
@@ -55,10 +46,14 @@ class Providers:
         self.local_ears = WhisperTranscriber()
 
     def groq_access(self, key: str | None = None) -> GroqAccess:
+        from avatar_desktop.providers.groq import GroqAccess
+
         return GroqAccess.from_env(key or self.keys.get(GROQ))
 
     def chat_model(self) -> ChatModel:
         if self.settings.chat_provider == GROQ:
+            from avatar_desktop.providers.groq import GroqChatModel
+
             return GroqChatModel(access=self.groq_access(), model=self.settings.groq_chat_model)
         return self.local
 
@@ -69,6 +64,8 @@ class Providers:
             return self.local_ears
         access = self.groq_access()
         if self._transcriber is None or self._transcriber.access != access:
+            from avatar_desktop.providers.groq import GroqTranscriber
+
             self._transcriber = GroqTranscriber(access=access)
         return self._transcriber
 
@@ -76,6 +73,8 @@ class Providers:
 
     def did_client(self, key: str | None = None) -> DidClient:
         """One client (and its connection pool) while the key stays the same."""
+        from avatar_desktop.providers.did import DidAccess, DidClient
+
         access = DidAccess.from_env(key or self.keys.get(DID))
         if key:
             return DidClient(access)
@@ -94,6 +93,8 @@ class Providers:
 
     def did_request(self, text: str, emotions: list[str]) -> TalkRequest | ClipRequest:
         """What one clip asks D-ID for, from the presenter settings."""
+        from avatar_desktop.providers.did import ClipRequest, TalkRequest, expressions_for
+
         s = self.settings
         if s.presenter == "did_talk" and s.did_portrait_url:
             moods = expressions_for([(0.0, name) for name in emotions])
@@ -103,9 +104,13 @@ class Providers:
 
     def cloud_voice(self) -> Voice | None:
         """ElevenLabs when chosen and a key is set; None means the voice on this computer."""
-        key = self.keys.get(ELEVENLABS)
-        if self.settings.voice_provider != ELEVENLABS or not key:
+        if self.settings.voice_provider != ELEVENLABS:
             return None
+        key = self.keys.get(ELEVENLABS)
+        if not key:
+            return None
+        from avatar_desktop.providers.elevenlabs import ElevenLabsAccess, ElevenLabsVoice
+
         s = self.settings
         return ElevenLabsVoice(
             access=ElevenLabsAccess.from_env(key),
@@ -146,6 +151,8 @@ class Providers:
     def list_elevenlabs_voices(
         self, key: str, done: Callable[[Sequence[tuple[str, str]], str], None]
     ) -> None:
+        from avatar_desktop.providers.elevenlabs import ElevenLabsAccess, list_voices
+
         access = ElevenLabsAccess.from_env(key or self.keys.get(ELEVENLABS))
         self._pools.start(
             self._pools.load,
@@ -168,6 +175,8 @@ class Providers:
         access = self.groq_access(key)
 
         def job(_emit: object) -> str:
+            from avatar_desktop.providers.groq import list_chat_models
+
             models = list_chat_models(access)
             return f"Groq accepted the key; {len(models)} chat models are available."
 
@@ -182,7 +191,7 @@ class Providers:
         access = self.groq_access(key)
         self._pools.start(
             self._pools.load,
-            lambda _emit: [m.id for m in list_chat_models(access)],
+            lambda _emit: chat_model_ids(access),
             returned=lambda ids: done(ids, ""),
             errored=lambda exc: done([], _words(exc)),
         )
@@ -218,12 +227,11 @@ def _words(exc: Exception) -> str:
     return exc.user_message if isinstance(exc, ProviderError) else f"{type(exc).__name__}: {exc}"
 
 
-def _thumbnail(client: DidClient, presenter: object, folder: Path | None) -> str:
+def _thumbnail(client: DidClient, presenter: Presenter, folder: Path | None) -> str:
     """A presenter's picture, fetched once into the cache; empty when it can't be had."""
-    from avatar_desktop.providers.did import Presenter
     from avatar_desktop.storage.atomic import atomic_write_bytes
 
-    if folder is None or not isinstance(presenter, Presenter) or not presenter.thumbnail_url:
+    if folder is None or not presenter.thumbnail_url:
         return ""
     path = folder / "presenters" / f"{presenter.presenter_id}.img"
     if not path.exists():
@@ -234,3 +242,10 @@ def _thumbnail(client: DidClient, presenter: object, folder: Path | None) -> str
         except (ProviderError, OSError):
             return ""
     return str(path)
+
+
+def chat_model_ids(access: GroqAccess) -> list[str]:
+    """The chat models Groq offers now (a network call: run it off the GUI thread)."""
+    from avatar_desktop.providers.groq import list_chat_models
+
+    return [m.id for m in list_chat_models(access)]

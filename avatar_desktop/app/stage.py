@@ -7,11 +7,14 @@ fails mid-turn, the presenter hands the rest back and the drawn avatar speaks it
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from avatar_desktop.app.did_presenter import DidPresenter, Line
 from avatar_desktop.app.speaker import Speaker
+
+if TYPE_CHECKING:
+    from avatar_desktop.app.did_presenter import DidPresenter, Line
 
 
 class Stage(QObject):

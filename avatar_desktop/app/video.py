@@ -5,17 +5,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from avatar_desktop.app.did_presenter import DidPresenter
 from avatar_desktop.app.services import Providers
 from avatar_desktop.app.stage import Stage
 from avatar_desktop.app.workers import Pools
 from avatar_desktop.core import notices
 from avatar_desktop.providers.base import ProviderError
-from avatar_desktop.providers.portrait import portrait_key, prepare_portrait
 from avatar_desktop.storage.media_cache import MediaCache
 from avatar_desktop.ui.clip_player import ClipPlayer
 from avatar_desktop.ui.video_view import VideoView
+
+if TYPE_CHECKING:  # D-ID's client and Pillow load when the presenter is first used
+    from avatar_desktop.app.did_presenter import DidPresenter
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +64,8 @@ class Video:
             self.stage.set_presenter(None)
         else:
             if self.presenter is None:
+                from avatar_desktop.app.did_presenter import DidPresenter
+
                 self.presenter = DidPresenter(
                     pools=self._pools,
                     player=self.player,
@@ -117,6 +121,8 @@ class Video:
         self._uploading = path
 
         def job(_emit: object) -> tuple[str, str, bool]:
+            from avatar_desktop.providers.portrait import portrait_key, prepare_portrait
+
             picture = prepare_portrait(Path(path))
             key = portrait_key(picture.data)
             if known[0] == key and known[1]:

@@ -9,12 +9,10 @@ import sys
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import keyring
-from keyring.backend import KeyringBackend
-from keyring.backends import chainer, fail, null
-from keyring.errors import PasswordDeleteError
+if TYPE_CHECKING:  # keyring takes ~0.15 s to import and to find its backend: done on first use
+    from keyring.backend import KeyringBackend
 
 log = logging.getLogger(__name__)
 
@@ -49,13 +47,33 @@ class KeyStore:
     """
 
     def __init__(self, backend: KeyringBackend | None = None) -> None:
-        self._backend = backend if backend is not None else keyring.get_keyring()
-        self._unusable = _unusable_reason(self._backend)
+        self._given = backend
+        self._detected: tuple[KeyringBackend, str | None] | None = None
+        self._detect_lock = threading.Lock()
         self._lock = threading.Lock()
         self._cache: dict[str, str | None] = {}
         self._session: dict[str, str] = {}
-        if self._unusable:
-            log.info("Keyring backend %s is not usable: %s", self._backend, self._unusable)
+
+    @property
+    def _backend(self) -> KeyringBackend:
+        return self._detect()[0]
+
+    @property
+    def _unusable(self) -> str | None:
+        return self._detect()[1]
+
+    def _detect(self) -> tuple[KeyringBackend, str | None]:
+        """The keyring backend and why it can't keep keys (None: it can), found once."""
+        with self._detect_lock:
+            if self._detected is None:
+                import keyring
+
+                backend = self._given if self._given is not None else keyring.get_keyring()
+                reason = _unusable_reason(backend)
+                if reason:
+                    log.info("Keyring backend %s is not usable: %s", backend, reason)
+                self._detected = (backend, reason)
+            return self._detected
 
     def backend_available(self) -> bool:
         """True when a key set now would outlive this run."""
@@ -101,7 +119,7 @@ class KeyStore:
             return
         try:
             self._backend.delete_password(KEYRING_SERVICE, service)
-        except PasswordDeleteError:
+        except _password_delete_error():
             pass  # nothing was stored: the key is gone either way
         except Exception as exc:  # backends raise their own types (secretstorage, jeepney, …)
             log.warning("Could not remove the %s key from the keyring: %s", service, exc)
@@ -203,8 +221,16 @@ def _scrub_arg(arg: object, secrets: Iterable[str]) -> object:
     return _scrub(arg, secrets) if isinstance(arg, str) else arg
 
 
+def _password_delete_error() -> type[Exception]:
+    from keyring.errors import PasswordDeleteError
+
+    return PasswordDeleteError
+
+
 def _unusable_reason(backend: KeyringBackend) -> str | None:
     """Why a key set through this backend would not survive a restart, or None if it would."""
+    from keyring.backends import chainer, fail, null
+
     if isinstance(backend, fail.Keyring | null.Keyring):
         return "No system keyring is available"
     if isinstance(backend, chainer.ChainerBackend):

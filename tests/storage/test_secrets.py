@@ -206,7 +206,9 @@ def test_a_plaintext_keyring_is_never_used() -> None:
 
 def test_default_backend_comes_from_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
     chosen = MemoryKeyring()
-    monkeypatch.setattr(secrets.keyring, "get_keyring", lambda: chosen)
+    import keyring
+
+    monkeypatch.setattr(keyring, "get_keyring", lambda: chosen)
     KeyStore().set("did", OTHER_KEY)
     assert chosen.passwords == {(KEYRING_SERVICE, "did"): OTHER_KEY}
 
