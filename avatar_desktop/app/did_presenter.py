@@ -184,6 +184,7 @@ class DidPresenter(QObject):
         piece.state = "rendering"
         request = self._make_request(piece.text, piece.emotions)
         dest = self._cache.path_for(f"clip-{piece.order}.mp4")
+        piece.path = dest  # kept by the cache from now: a download may land before we hear of it
         client, cancel = self._client, piece.cancel
 
         def job(_emit: object) -> Path:
@@ -270,7 +271,8 @@ class DidPresenter(QObject):
             self._fail(piece, f"D-ID's video could not be played ({text}).")
 
     def _in_use(self) -> list[Path]:
-        return [p.path for p in self._pieces if p.path is not None and p.state != "done"]
+        busy = [p for p in self._pieces if p.state not in ("done", "dropped")]
+        return [p.path for p in busy if p.path is not None]
 
     def _update_speaking(self) -> None:
         busy = bool(self._held) or any(p.state not in ("done", "dropped") for p in self._pieces)

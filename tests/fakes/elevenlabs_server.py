@@ -3,31 +3,20 @@
 from __future__ import annotations
 
 import base64
-import contextlib
 import io
-import json
-import logging
 import re
-import socket
-import socketserver
-import threading
 import uuid
 import wave
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
 
-log = logging.getLogger(__name__)
+from tests.fakes.loopback import JsonDict, LoopbackFake, LoopbackHandler, Recorded, check_mode
 
-JsonDict = dict[str, Any]
-JSON_TYPE = "application/json"
 STATUS_MODES = frozenset({"401", "quota", "429_concurrent", "429_busy", "500"})
 FAIL_MODES = STATUS_MODES | {"malformed", "hang", "drop"}
 DEFAULT_MODEL = "eleven_multilingual_v2"
@@ -43,17 +32,6 @@ PCM_RATES = frozenset({8000, 16000, 22050, 24000, 32000, 44100, 48000})
 MP3_FORMATS = frozenset({(22050, 32), (24000, 48), *((44100, b) for b in (32, 64, 96, 128, 192))})
 TTS_PATH = re.compile(r"^/v1/text-to-speech/(?P<voice>[^/]+)(?P<kind>|/stream|/with-timestamps)$")
 DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
-
-
-@dataclass
-class Recorded:
-    """One request as the fake received it (header names lower-cased)."""
-
-    method: str
-    path: str
-    query: dict[str, str]
-    headers: dict[str, str]
-    json: JsonDict | None = None
 
 
 @dataclass(frozen=True)
@@ -209,156 +187,42 @@ FAILURE_BODIES: dict[str, tuple[int, JsonDict]] = {
 }
 
 
-class ElevenLabsFake:
+class ElevenLabsFake(LoopbackFake):
     """A real HTTP server on 127.0.0.1 that answers like ElevenLabs, with switchable failures."""
 
+    label = "elevenlabs fake"
+
     def __init__(self) -> None:
-        self.base_url = ""
+        super().__init__(_Handler)
         self.valid_key: str | None = None  # None: any non-empty xi-api-key is accepted
         self.chars_per_s = 15.0
         self.latency_s = 0.0
         self.hang_s = 30.0
         self.voices: list[JsonDict] = default_voices()
-        self.requests: list[Recorded] = []
         self._failures: deque[str] = deque()
-        self._lock = threading.Lock()
-        self._stopping = threading.Event()
-        self._connections: set[socket.socket] = set()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
 
     def fail_next(self, mode: str, count: int = 1) -> None:
         """Make the next ``count`` requests (any endpoint) fail as ``mode``."""
-        if mode not in FAIL_MODES:
-            raise ValueError(f"unknown failure mode {mode!r}; expected one of {sorted(FAIL_MODES)}")
+        check_mode(mode, FAIL_MODES)
         with self._lock:
             self._failures.extend([mode] * count)
 
-    def start(self) -> ElevenLabsFake:
-        """Bind an ephemeral loopback port and serve from a daemon thread."""
-        self._stopping.clear()
-        self._server = _Server(self)
-        port = self._server.server_address[1]
-        self.base_url = f"http://127.0.0.1:{port}"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name=f"elevenlabs-fake-{port}",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving, wake any stalled handler and drop open connections."""
-        self._stopping.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        with self._lock:
-            connections = list(self._connections)
-        for conn in connections:
-            with contextlib.suppress(OSError):
-                conn.shutdown(socket.SHUT_RDWR)
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = None
-        self._thread = None
-
-    def __enter__(self) -> ElevenLabsFake:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
     def voice_ids(self) -> set[str]:
         return {str(voice["voice_id"]) for voice in self.voices}
-
-    def _record(self, recorded: Recorded) -> None:
-        with self._lock:
-            self.requests.append(recorded)
 
     def _take_failure(self) -> str | None:
         with self._lock:
             return self._failures.popleft() if self._failures else None
 
-    def _track(self, conn: socket.socket, *, open_: bool) -> None:
-        with self._lock:
-            if open_:
-                self._connections.add(conn)
-            else:
-                self._connections.discard(conn)
 
-    def _wait(self, seconds: float) -> bool:
-        """Sleep unless the fake stops first; True means it is stopping."""
-        if seconds <= 0:
-            return self._stopping.is_set()
-        return self._stopping.wait(seconds)
-
-
-class _Server(ThreadingHTTPServer):
-    """Loopback-only threading server that knows its fake."""
-
-    daemon_threads = True
-
-    def __init__(self, fake: ElevenLabsFake) -> None:
-        self.fake = fake
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-    def server_bind(self) -> None:
-        """Bind without HTTPServer's getfqdn(), which may ask DNS about the host."""
-        socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = "127.0.0.1", self.server_address[1]
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        log.exception("elevenlabs fake: handler crashed for %s", client_address)
-
-
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(LoopbackHandler[ElevenLabsFake]):
     """One connection's requests: failure modes, then auth, then validation, then the answer."""
 
-    protocol_version = "HTTP/1.1"
-    server: _Server
-
-    def setup(self) -> None:
-        super().setup()
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.server.fake._track(self.connection, open_=True)
-
-    def finish(self) -> None:
-        try:
-            super().finish()
-        finally:
-            self.server.fake._track(self.connection, open_=False)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("elevenlabs fake: " + format, *args)
-
-    @property
-    def fake(self) -> ElevenLabsFake:
-        return self.server.fake
-
-    def do_GET(self) -> None:
-        self._dispatch()
-
-    def do_POST(self) -> None:
-        self._dispatch()
-
-    def _dispatch(self) -> None:
-        """Handle one request; a client that hangs up mid-answer is not an error."""
-        try:
-            self._handle()
-        except (ConnectionError, TimeoutError) as exc:
-            log.debug("elevenlabs fake: client went away: %s", exc)
-            self.close_connection = True
+    json_needs_type = False
 
     def _handle(self) -> None:
-        recorded = self._record()
+        recorded = self._read_request(urlsplit(self.path).path)
+        self.fake._record(recorded)
         route = self._route(recorded.path)
         if route is None:
             self._send_json(404, {"detail": "Not Found"})
@@ -368,14 +232,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_json(*FAILURE_BODIES[failure])
         elif failure == "drop":
             self._drop()
-        elif failure == "hang" and self.fake._wait(self.fake.hang_s):
-            self.close_connection = True
+        elif failure == "hang" and self._stall(self.fake.hang_s):
+            return  # stopped meanwhile: the connection just closes
         elif not self._authorized():
             self._send_json(*FAILURE_BODIES["401"])
-        elif not self.fake._wait(self.fake.latency_s):
+        elif not self._stall(self.fake.latency_s):
             route(recorded, failure == "malformed")
-        else:
-            self.close_connection = True
 
     def _route(self, path: str) -> Callable[[Recorded, bool], None] | None:
         if self.command == "GET" and path == "/v1/voices":
@@ -391,19 +253,6 @@ class _Handler(BaseHTTPRequestHandler):
         key = self.headers.get("xi-api-key", "").strip()
         wanted = self.fake.valid_key
         return bool(key) and (wanted is None or key == wanted)
-
-    def _record(self) -> Recorded:
-        parts = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length > 0 else b""
-        headers = {key.lower(): value for key, value in self.headers.items()}
-        recorded = Recorded(self.command, parts.path, dict(parse_qsl(parts.query)), headers)
-        if body:
-            with contextlib.suppress(ValueError):
-                parsed = json.loads(body)
-                recorded.json = parsed if isinstance(parsed, dict) else None
-        self.fake._record(recorded)
-        return recorded
 
     # -- endpoints ----------------------------------------------------------------------------
 
@@ -472,48 +321,20 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- response side ------------------------------------------------------------------------
 
-    def _headers(self, status: int, content_type: str, extra: dict[str, str] | None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("request-id", uuid.uuid4().hex)
-        for key, value in (extra or {}).items():
-            self.send_header(key, value)
-
-    def _send(
-        self, status: int, body: bytes, content_type: str, extra: dict[str, str] | None = None
-    ) -> None:
-        self._headers(status, content_type, extra)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def _send_json(
-        self, status: int, payload: JsonDict, extra: dict[str, str] | None = None
-    ) -> None:
-        self._send(status, json.dumps(payload).encode("utf-8"), JSON_TYPE, extra)
+    def _own_headers(self) -> dict[str, str]:
+        """A fresh ``request-id`` on every response, as ElevenLabs sends."""
+        return {"request-id": uuid.uuid4().hex}
 
     def _send_chunked(self, body: bytes, content_type: str, extra: dict[str, str]) -> None:
-        self._headers(200, content_type, {**extra, "Transfer-Encoding": "chunked"})
-        self.end_headers()
+        """The /stream answer: the audio in 4 KiB chunks."""
+        self._start_chunked(content_type, extra)
         for at in range(0, len(body), 4096):
-            piece = body[at : at + 4096]
-            self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
-            self.wfile.flush()
-        self.wfile.write(b"0\r\n\r\n")
-        self.wfile.flush()
-
-    def _drop(self) -> None:
-        """Close the connection without a word, as a dying proxy would."""
-        self.close_connection = True
-        with contextlib.suppress(OSError):
-            self.connection.shutdown(socket.SHUT_RDWR)
+            self._chunk(body[at : at + 4096])
+        self._end_chunks()
 
 
 @pytest.fixture
 def elevenlabs_fake() -> Iterator[ElevenLabsFake]:
     """A started ElevenLabs fake for one test, stopped afterwards."""
-    fake = ElevenLabsFake().start()
-    try:
+    with ElevenLabsFake() as fake:
         yield fake
-    finally:
-        fake.stop()

@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import logging
-import socket
-import socketserver
-import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
 
 from tests.fakes import groq_payloads as gp
-
-log = logging.getLogger(__name__)
+from tests.fakes.loopback import JSON_TYPE, LoopbackFake, LoopbackHandler, Recorded, check_mode
 
 PREFIX = "/openai/v1"
-JSON_TYPE = "application/json"
 STATUS_MODES = frozenset(
     {"401", "403", "404", "400_decommissioned", "413", "413_audio", "429", "498", "500", "503"}
 )
@@ -32,18 +23,6 @@ BEHAVIOUR_MODES = frozenset(
     {"malformed_json", "cut_stream", "stream_error", "hang", "empty_length"}
 )
 FAIL_MODES = STATUS_MODES | BEHAVIOUR_MODES | {"502_html"}
-
-
-@dataclass
-class Recorded:
-    """One request as the fake received it."""
-
-    method: str
-    path: str
-    headers: dict[str, str]
-    json: dict[str, Any] | None = None
-    form: dict[str, str] = field(default_factory=dict)
-    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -65,13 +44,14 @@ class _ChatPlan:
     usage: gp.JsonDict
 
 
-class GroqFake:
+class GroqFake(LoopbackFake):
     """A real HTTP server on 127.0.0.1 that answers like Groq, with switchable failures."""
 
+    label = "groq fake"
     api_key: str = "gsk_fake_test_key_0123456789abcdef"
 
     def __init__(self) -> None:
-        self.base_url = ""
+        super().__init__(_Handler)
         self.chat_reply = "Hello! I am a fake Groq model. How can I help you today?"
         self.reasoning = "User greets."
         self.ttft_ms = 0.0
@@ -81,158 +61,35 @@ class GroqFake:
         self.models: list[dict[str, Any]] = gp.default_models()
         self.decommissioned: set[str] = set(gp.DECOMMISSIONED_DEFAULT)
         self.max_upload_bytes = 25 * 1024 * 1024
-        self.requests: list[Recorded] = []
         self._failures: deque[_Failure] = deque()
-        self._lock = threading.Lock()
-        self._stopping = threading.Event()
-        self._connections: set[socket.socket] = set()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
 
     def fail_next(self, mode: str, count: int = 1, **params: Any) -> None:
         """Make the next ``count`` chat/transcription/models requests fail as ``mode``."""
-        if mode not in FAIL_MODES:
-            raise ValueError(f"unknown failure mode {mode!r}; expected one of {sorted(FAIL_MODES)}")
+        check_mode(mode, FAIL_MODES)
         with self._lock:
             self._failures.extend(_Failure(mode, dict(params)) for _ in range(count))
-
-    def start(self) -> GroqFake:
-        """Bind an ephemeral loopback port and serve from a daemon thread."""
-        self._stopping.clear()
-        self._server = _Server(self)
-        port = self._server.server_address[1]
-        self.base_url = f"http://127.0.0.1:{port}"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name=f"groq-fake-{port}",
-            daemon=True,
-        )
-        self._thread.start()
-        log.debug("Groq fake listening on %s", self.base_url)
-        return self
-
-    def stop(self) -> None:
-        """Stop serving, wake any stalled handler and drop open connections."""
-        self._stopping.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        with self._lock:
-            connections = list(self._connections)
-        for conn in connections:
-            with contextlib.suppress(OSError):
-                conn.shutdown(socket.SHUT_RDWR)
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = None
-        self._thread = None
-
-    def __enter__(self) -> GroqFake:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    def _record(self, recorded: Recorded) -> int:
-        """Store a request; returns how many have been seen (for the rate-limit headers)."""
-        with self._lock:
-            self.requests.append(recorded)
-            return len(self.requests)
 
     def _take_failure(self) -> _Failure | None:
         with self._lock:
             return self._failures.popleft() if self._failures else None
 
-    def _track(self, conn: socket.socket, *, open_: bool) -> None:
-        with self._lock:
-            if open_:
-                self._connections.add(conn)
-            else:
-                self._connections.discard(conn)
-
-    def _wait(self, seconds: float) -> bool:
-        """Sleep unless the fake stops first; True means it is stopping."""
-        if seconds <= 0:
-            return self._stopping.is_set()
-        return self._stopping.wait(seconds)
-
     def _model_ids(self) -> set[str]:
         return {str(model["id"]) for model in self.models}
-
-
-class _Server(ThreadingHTTPServer):
-    """Loopback-only threading server that knows its fake."""
-
-    daemon_threads = True
-
-    def __init__(self, fake: GroqFake) -> None:
-        self.fake = fake
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-    def server_bind(self) -> None:
-        """Bind without HTTPServer's getfqdn(), which may ask DNS about the host."""
-        socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = "127.0.0.1", self.server_address[1]
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Log a crashed handler instead of printing its traceback to stderr."""
-        log.exception("groq fake: handler crashed for %s", client_address)
 
 
 Route = Callable[[Recorded, "_Failure | None"], None]
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(LoopbackHandler[GroqFake]):
     """Routes one connection's requests; every response gets Groq's common headers."""
-
-    protocol_version = "HTTP/1.1"
-    server: _Server
-
-    def setup(self) -> None:
-        super().setup()
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.server.fake._track(self.connection, open_=True)
-
-    def finish(self) -> None:
-        try:
-            super().finish()
-        finally:
-            self.server.fake._track(self.connection, open_=False)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("groq fake: " + format, *args)
-
-    def do_GET(self) -> None:
-        self._dispatch()
-
-    def do_POST(self) -> None:
-        self._dispatch()
-
-    @property
-    def fake(self) -> GroqFake:
-        return self.server.fake
-
-    def _dispatch(self) -> None:
-        """Handle one request; a client that hangs up mid-answer is not an error."""
-        self.started = time.monotonic()
-        self.req_id = gp.request_id()
-        self.seen = 0
-        try:
-            self._handle()
-        except (ConnectionError, TimeoutError) as exc:
-            log.debug("groq fake: client went away: %s", exc)
-            self.close_connection = True
 
     def _handle(self) -> None:
         """Record, then status failures, auth, a non-stream hang, and finally the endpoint."""
+        self.started = time.monotonic()
+        self.req_id = gp.request_id()
         path = urlsplit(self.path).path
-        recorded = self._record(path, self._read_body())
+        recorded = self._read_request(path)
+        self.seen = self.fake._record(recorded)
         route = self._route(path)
         if route is None:
             self._send_json(404, gp.unknown_url(self.command, path))
@@ -267,39 +124,6 @@ class _Handler(BaseHTTPRequestHandler):
         return scheme.lower() == "bearer" and token.strip() == self.fake.api_key
 
     # -- request side -------------------------------------------------------------------------
-
-    def _read_body(self) -> bytes:
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            return self._read_chunked()
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length > 0 else b""
-
-    def _read_chunked(self) -> bytes:
-        parts: list[bytes] = []
-        while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
-            parts.append(self.rfile.read(size))
-            self.rfile.readline()
-        while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-            pass
-        return b"".join(parts)
-
-    def _record(self, path: str, body: bytes) -> Recorded:
-        headers = {key.lower(): value for key, value in self.headers.items()}
-        recorded = Recorded(self.command, path, headers)
-        content_type = headers.get("content-type", "")
-        if content_type.startswith(JSON_TYPE) and body:
-            try:
-                parsed = json.loads(body)
-            except ValueError:
-                parsed = None
-            recorded.json = parsed if isinstance(parsed, dict) else None
-        elif content_type.startswith("multipart/form-data"):
-            try:
-                recorded.form, recorded.files = gp.parse_multipart(content_type, body)
-            except (ValueError, UnicodeDecodeError) as exc:
-                log.debug("groq fake: bad multipart body: %s", exc)
-        self.seen = self.fake._record(recorded)
-        return recorded
 
     def _model_of(self, recorded: Recorded) -> str:
         """The model a request names, for error bodies that quote it."""
@@ -355,7 +179,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _stream_chat(self, plan: _ChatPlan, failure: _Failure | None) -> None:
         """SSE as recorded: role chunk, reasoning, content, final usage chunk, ``[DONE]``."""
         mode = failure.mode if failure else None
-        self._start_sse()
+        self._start_chunked("text/event-stream", {"Cache-Control": "no-cache"})
         self._sse(plan.shape.first_chunk())
         if failure is not None and mode == "hang" and self._hang(failure):
             return
@@ -370,7 +194,7 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             self._sse(plan.shape.chunk(delta))
         if mode == "cut_stream":
-            self._cut()
+            self._drop()  # mid-body: no terminator, no ``[DONE]``
         elif mode == "stream_error":
             self._sse(gp.error("Service Unavailable", "internal_server_error"))
             self._end_chunks()
@@ -388,8 +212,7 @@ class _Handler(BaseHTTPRequestHandler):
         if problem is not None:
             self._send_json(*problem)
             return
-        if fake._wait(fake.stt_ms / 1000):
-            self.close_connection = True
+        if self._stall(fake.stt_ms / 1000):
             return
         text = "" if failure is not None and failure.mode == "empty_length" else fake.transcript
         task = "translate" if recorded.path.endswith("/translations") else "transcribe"
@@ -427,51 +250,20 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _hang(self, failure: _Failure) -> bool:
         """Stall; True when the fake stopped meanwhile and the connection must just close."""
-        stopped = self.fake._wait(float(failure.params.get("seconds", 30)))
-        if stopped:
-            self.close_connection = True
-        return stopped
+        return self._stall(float(failure.params.get("seconds", 30)))
 
     def _pace(self, index: int) -> bool:
         """Wait until token ``index`` is due (ttft, then 1/tps apart); False when stopping."""
         due = self.started + self.fake.ttft_ms / 1000
         if self.fake.tps > 0:
             due += index / self.fake.tps
-        if self.fake._wait(due - time.monotonic()):
-            self.close_connection = True
-            return False
-        return True
-
-    def _cut(self) -> None:
-        """Drop the connection mid-body: no chunk terminator, no ``[DONE]``."""
-        self.wfile.flush()
-        self.close_connection = True
-        with contextlib.suppress(OSError):
-            self.connection.shutdown(socket.SHUT_RDWR)
+        return not self._stall(due - time.monotonic())
 
     # -- response side ------------------------------------------------------------------------
 
-    def _headers(self, status: int, content_type: str, extra: dict[str, str] | None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("x-request-id", self.req_id)
-        for key, value in gp.ratelimit_headers(14400 - self.seen).items():
-            self.send_header(key, value)
-        for key, value in (extra or {}).items():
-            self.send_header(key, value)
-
-    def _send(
-        self, status: int, body: bytes, content_type: str, extra: dict[str, str] | None = None
-    ) -> None:
-        self._headers(status, content_type, extra)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def _send_json(
-        self, status: int, payload: gp.JsonDict, extra: dict[str, str] | None = None
-    ) -> None:
-        self._send(status, json.dumps(payload).encode("utf-8"), JSON_TYPE, extra)
+    def _own_headers(self) -> dict[str, str]:
+        """The request id and the rate-limit headers Groq sends on every response."""
+        return {"x-request-id": self.req_id, **gp.ratelimit_headers(14400 - self.seen)}
 
     def _answer(self, payload: gp.JsonDict, failure: _Failure | None) -> None:
         """A 200 JSON answer, broken the way a behaviour failure mode asks."""
@@ -484,30 +276,17 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data[: len(data) // 2])
-            self._cut()
+            self._drop()
         elif mode == "stream_error":
             self._send_json(*gp.failure_body("503", ""))
         else:
             self._send(200, data, JSON_TYPE)
-
-    def _start_sse(self) -> None:
-        self._headers(200, "text/event-stream", {"Cache-Control": "no-cache"})
-        self.send_header("Transfer-Encoding", "chunked")
-        self.end_headers()
-
-    def _chunk(self, data: bytes) -> None:
-        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
-        self.wfile.flush()
 
     def _sse(self, payload: gp.JsonDict) -> None:
         self._sse_text(json.dumps(payload, separators=(",", ":")))
 
     def _sse_text(self, text: str) -> None:
         self._chunk(f"data: {text}\n\n".encode())
-
-    def _end_chunks(self) -> None:
-        self.wfile.write(b"0\r\n\r\n")
-        self.wfile.flush()
 
     def _finish_sse(self) -> None:
         self._sse_text("[DONE]")
@@ -517,8 +296,5 @@ class _Handler(BaseHTTPRequestHandler):
 @pytest.fixture
 def groq_fake() -> Iterator[GroqFake]:
     """A started Groq fake for one test, stopped afterwards."""
-    fake = GroqFake().start()
-    try:
+    with GroqFake() as fake:
         yield fake
-    finally:
-        fake.stop()
