@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication
 
 from avatar_desktop import APP_ID, APP_NAME, __version__
 from avatar_desktop.app.application import AvatarApp
-from avatar_desktop.app.crash import CrashHandler
+from avatar_desktop.app.crash import CrashHandler, current_log_file
 from avatar_desktop.app.logs import setup_logging
 from avatar_desktop.app.startup_report import StartupReport
 from avatar_desktop.core import notices
@@ -41,7 +41,10 @@ def main(argv: list[str] | None = None) -> int:
     if report:
         StartupReport(app, Path(report), screenshot=_option(argv, "--screenshot"))
     # Held here for the whole run: an unhandled error shows a report and the window stays up.
-    crashes = CrashHandler(app.keys, show=lambda report: CrashDialog(report, app.window).show())
+    crashes = CrashHandler(
+        app.keys,
+        show=lambda report: CrashDialog(report, app.window, log_file=current_log_file()).show(),
+    )
     crashes.install()
     try:
         app.start()

@@ -13,7 +13,6 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from avatar_desktop.avatar.visemes import IPA_TO_VISEME
 from avatar_desktop.providers.base import Phone
 
 SILENT = ()  # a letter that makes no sound of its own (its time goes to the letter before)
@@ -120,13 +119,11 @@ def _plain_letter(char: str) -> str:
 
 
 def _non_letter(char: str) -> tuple[str, ...]:
-    """Spaces part words, known punctuation keeps its own (silent) symbol, the rest rests."""
+    """Spaces part words; punctuation, digits and anything else are a rest."""
     if char.isspace():
         return (WORD_GAP,)
     if unicodedata.combining(char):
         return SILENT  # a separated accent belongs to the letter before it
-    if IPA_TO_VISEME.get(char) == "sil":
-        return (char,)
     return (PAUSE,)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
@@ -18,8 +19,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from avatar_desktop.app.crash import CrashReport, current_log_file
-
 TITLE = "Something went wrong"
 INTRO = (
     "Avatar Desktop hit an unexpected error. Your conversations are saved. "
@@ -28,11 +27,17 @@ INTRO = (
 DETAILS = "Include the error's details (may contain text from your conversation)"
 
 
+class Report(Protocol):
+    """A crash report that can be shown with or without the error's own message."""
+
+    def text(self, include_details: bool = False) -> str: ...
+
+
 class CrashDialog(QDialog):
     """Says what happened without alarming, and hands over a report that is safe to paste."""
 
     def __init__(
-        self, report: CrashReport, parent: QWidget | None = None, *, log_file: Path | None = None
+        self, report: Report, parent: QWidget | None = None, *, log_file: Path | None = None
     ) -> None:
         super().__init__(parent)
         self.setObjectName("crashDialog")
@@ -68,7 +73,6 @@ class CrashDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.report_view, 1)
         layout.addWidget(self.details)
-        log_file = log_file or current_log_file()
         if log_file is not None:
             where = QLabel(f"Log file: {log_file}")
             where.setObjectName("crashLogFile")

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
 from avatar_desktop.app.application import AvatarApp
-from avatar_desktop.app.crash import BURST_MS, QUIET_S, CrashHandler, CrashReport
+from avatar_desktop.app.crash import BURST_MS, QUIET_S, CrashHandler, CrashReport, current_log_file
 from avatar_desktop.app.logs import setup_logging
 from avatar_desktop.storage.secrets import REDACTED
 from avatar_desktop.ui.crash_dialog import CrashDialog
@@ -59,7 +59,7 @@ class Crashes:
     ) -> CrashHandler:
         def show_dialog(report: CrashReport) -> None:
             self.shown.append((report, threading.current_thread().name))
-            CrashDialog(report, app.window).show()
+            CrashDialog(report, app.window, log_file=current_log_file()).show()
 
         handler = CrashHandler(app.keys, show or show_dialog, quiet_s=quiet_s)
         handler.install()
