@@ -14,10 +14,12 @@ from PySide6.QtWidgets import QDialog
 
 from avatar_desktop import APP_NAME
 from avatar_desktop.app import settings_bridge
+from avatar_desktop.app.brain import Brain
 from avatar_desktop.app.conversation import Conversation
 from avatar_desktop.app.listener import Listener
+from avatar_desktop.app.logs import install_redaction
 from avatar_desktop.app.recovery import Recovery
-from avatar_desktop.app.services import Providers, chat_model_ids
+from avatar_desktop.app.services import Providers
 from avatar_desktop.app.speaker import Speaker
 from avatar_desktop.app.stage import Stage
 from avatar_desktop.app.video import Video
@@ -30,7 +32,7 @@ from avatar_desktop.core.persona import default_persona
 from avatar_desktop.providers.base import ChatModel, GenerationOptions, ProviderError
 from avatar_desktop.providers.local.tts import PiperVoiceProvider
 from avatar_desktop.storage import paths as app_paths
-from avatar_desktop.storage.secrets import KeyStore, RedactingFilter
+from avatar_desktop.storage.secrets import KeyStore
 from avatar_desktop.storage.sessions import SessionStore
 from avatar_desktop.storage.settings import load_settings, save_settings
 from avatar_desktop.ui.avatar.look import Look
@@ -73,7 +75,6 @@ class AvatarApp:
         install_redaction(self.keys)
         self.providers = Providers(self.settings, self.keys, self.pools, paths.cache)
         self.store = SessionStore(paths.sessions)
-        self.model: ChatModel = model or self.providers.chat_model()
         self.window = MainWindow(APP_NAME)
         self.local_voice = PiperVoiceProvider(paths.cache / "voices") if speak else None
         self.voice = (self.providers.cloud_voice() or self.local_voice) if speak else None
@@ -90,12 +91,16 @@ class AvatarApp:
         )
         self._apply_look()
         self.conversation = Conversation(
-            store=self.store, model=self.model, pools=self.pools, options=self._options()
+            store=self.store,
+            model=model or self.providers.chat_model(),
+            pools=self.pools,
+            options=self._options(),
         )
+        self.brain = Brain(self.conversation, self.providers, self.pools, self._loading_step_done)
         self.recovery = Recovery(
             self.conversation,
             self.window,
-            fallback=self._fallback_model,
+            fallback=self.brain.fallback,
             auto_fallback=lambda: self.settings.auto_fallback,
             offer_models=self._offer_models,
             open_settings=lambda: self._on_window_settings_requested(),
@@ -112,7 +117,6 @@ class AvatarApp:
         self._bridge = _NoticeBridge()
         self._bridge.shown.connect(self.window.show_notice)
         notices.install(lambda level, text: self._bridge.shown.emit(level.value, text))
-        self._model_state = "loading"
         self._voice_settled = False  # loaded, or failed and told
         self._heap_frozen = False
         self.welcome_dialog: WelcomeDialog | None = None
@@ -216,7 +220,7 @@ class AvatarApp:
         QTimer.singleShot(0, self._after_shown)
 
     def _after_shown(self) -> None:
-        self.load_model()
+        self.brain.load()
         self.load_voice()
         self.video.configure()
         self.conversation.session_opened.emit(self.conversation.session)
@@ -242,43 +246,16 @@ class AvatarApp:
 
     # --- the chat model ---------------------------------------------------------------------
 
-    def load_model(self) -> None:
-        model = self.model
-        load = getattr(model, "load", None) or (lambda: None)
-        self._set_model_state("loading")
-
-        def loaded(_result: object) -> None:
-            if model is self.model:
-                self._set_model_state("ready")
-
-        def failed(exc: Exception) -> None:
-            if model is self.model:
-                self._set_model_state("failed")
-                notices.error(getattr(exc, "user_message", str(exc)))
-
-        def job(emit: object) -> None:
-            load()
-            _warm_up(emit)
-
-        self.pools.start(self.pools.load, job, returned=loaded, errored=failed)
-
     def use_model(self, model: ChatModel) -> None:
         """Answer with ``model`` from now on (a running answer is stopped first)."""
-        self.conversation.stop()
-        self.model = model
-        self.conversation.model = model
-        self.load_model()
+        self.brain.use(model)
 
-    def _fallback_model(self) -> ChatModel | None:
-        """The model on this computer, when the current one is elsewhere and it can be used."""
-        local = self.providers.local
-        if self.model is local or local.load_error is not None:
-            return None
-        return local
+    @property
+    def model(self) -> ChatModel:
+        return self.brain.model
 
     def _offer_models(self, event: TurnFailed) -> None:
         """A retired or unknown model: list the current ones and offer to switch with a click."""
-        access = self.providers.groq_access()
 
         def offer(ids: list[str]) -> None:
             settings = ("Settings…", self._on_window_settings_requested)
@@ -293,22 +270,13 @@ class AvatarApp:
                 "error", f"{event.message} Current models: {names}.", [use, settings]
             )
 
-        self.pools.start(
-            self.pools.load,
-            lambda _emit: chat_model_ids(access),
-            returned=offer,
-            errored=lambda _exc: offer([]),
-        )
+        self.brain.current_groq_models(offer)
 
     def switch_groq_model(self, model_id: str) -> None:
         self.settings.groq_chat_model = model_id
         self.save_settings()
         self.use_model(self.providers.chat_model())
         self.conversation.retry()
-
-    def _set_model_state(self, state: str) -> None:
-        self._model_state = state
-        self._loading_step_done()
 
     def _loading_step_done(self) -> None:
         self._update_status()
@@ -322,14 +290,9 @@ class AvatarApp:
     def ready(self) -> bool:
         """The model and the voice have finished loading (or failed and said so)."""
         voice_done = self._voice_settled or self.speaker.voice is None
-        return self._model_state != "loading" and voice_done
+        return self.brain.state != "loading" and voice_done
 
     def _update_status(self) -> None:
-        state = {
-            "loading": "loading… (a message sent now waits for it)",
-            "ready": "ready",
-            "failed": "not loaded — choose a model in Settings",
-        }[self._model_state]
         ears = self.providers.transcriber().name
         voice = self.speaker.voice.name if self.speaker.voice else "off (text only)"
         if self.speaker.voice and not self._voice_settled:
@@ -338,7 +301,7 @@ class AvatarApp:
             voice += " — no sound device"
         presenter = self.video.status()
         self.window.set_status(
-            f"Brain: {self.model.name} — {state}   ·   Ears: {ears}   ·   Voice: {voice}"
+            f"Brain: {self.brain.describe()}   ·   Ears: {ears}   ·   Voice: {voice}"
             + (f"   ·   {presenter}" if presenter else "")
         )
 
@@ -542,32 +505,5 @@ class AvatarApp:
 
             sweep_idle(3.0)
         self.player.close()
-        for model in {id(m): m for m in (self.model, self.providers.local)}.values():
-            close = getattr(model, "close", None)
-            if close is not None:
-                close()
+        self.brain.close()
         notices.install(None)
-
-
-def _warm_up(_emit: object) -> None:
-    """Import and set up what the first turn needs now, off the GUI thread, so it cannot stall.
-
-    An import holds the GIL for its whole module body; done during a turn, langchain-core's
-    ~0.5 s of imports starves the GUI thread's frames.
-    """
-    from avatar_desktop.core.markdown import render_markdown
-    from avatar_desktop.core.memory import context_window, to_langchain
-    from avatar_desktop.core.session import Message
-
-    render_markdown("*Warm* `up`: the parser builds its rules on first use.")
-    # langchain builds its pydantic validators on first use, ~100 ms with the GIL held.
-    history = to_langchain([Message("user", "Hi"), Message("assistant", "Hello!")])
-    context_window("Persona.", history, budget=100, count=len)
-
-
-def install_redaction(keys: KeyStore) -> None:
-    """Scrub every known key from every record our log handlers write, whoever logged it."""
-    for logger in (logging.getLogger(), logging.getLogger("avatar_desktop")):
-        for handler in logger.handlers:
-            handler.filters = [f for f in handler.filters if not isinstance(f, RedactingFilter)]
-            handler.addFilter(RedactingFilter(keys))

@@ -6,6 +6,8 @@ import logging
 import logging.handlers
 from pathlib import Path
 
+from avatar_desktop.storage.secrets import KeyStore, RedactingFilter
+
 LOG_FILE = "avatar-desktop.log"
 
 
@@ -28,3 +30,11 @@ def setup_logging(folder: Path, *, level: int = logging.INFO) -> Path | None:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
     return path
+
+
+def install_redaction(keys: KeyStore) -> None:
+    """Scrub every known key from every record our log handlers write, whoever logged it."""
+    for logger in (logging.getLogger(), logging.getLogger("avatar_desktop")):
+        for handler in logger.handlers:
+            handler.filters = [f for f in handler.filters if not isinstance(f, RedactingFilter)]
+            handler.addFilter(RedactingFilter(keys))

@@ -86,8 +86,8 @@ def _run_checks(run_: _Run) -> None:
         _record_speech(app, state)
         app.start()
         _wait(qt_app, lambda: app.ready)
-        if app._model_state != "ready":
-            raise RuntimeError(f"the chat model did not load ({app._model_state})")
+        if app.brain.state != "ready":
+            raise RuntimeError(f"the chat model did not load ({app.brain.state})")
         if app.speaker.voice is None:
             raise RuntimeError("the voice did not load")
         return f"window shown; {app.model.name} and {app.speaker.voice.name} loaded"
