@@ -270,7 +270,8 @@ class AvatarApp:
                 "error", f"{event.message} Current models: {names}.", [use, settings]
             )
 
-        self.brain.current_groq_models(offer)
+        # An empty key means the one kept in the keyring or the environment.
+        self.providers.list_groq_models("", lambda ids, _why: offer(list(ids)))
 
     def switch_groq_model(self, model_id: str) -> None:
         self.settings.groq_chat_model = model_id

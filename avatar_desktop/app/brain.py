@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from avatar_desktop.app.conversation import Conversation
-from avatar_desktop.app.services import Providers, chat_model_ids
+from avatar_desktop.app.services import Providers
 from avatar_desktop.app.workers import Pools
 from avatar_desktop.core import notices
 from avatar_desktop.providers.base import ChatModel
@@ -74,17 +74,6 @@ class Brain:
         if self.model is local or local.load_error is not None:
             return None
         return local
-
-    def current_groq_models(self, then: Callable[[list[str]], None]) -> None:
-        """Ask Groq which chat models it serves now, off the GUI thread; ``then`` gets the ids
-        (none when the list could not be had)."""
-        access = self.providers.groq_access()
-        self.pools.start(
-            self.pools.load,
-            lambda _emit: chat_model_ids(access),
-            returned=then,
-            errored=lambda _exc: then([]),
-        )
 
     def close(self) -> None:
         """Let go of the models this app loaded (the current one and the local one)."""
