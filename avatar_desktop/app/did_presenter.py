@@ -236,7 +236,7 @@ class DidPresenter(QObject):
         if self._failed_from is None or self._handed_over:
             return
         cut = self._failed_from
-        if any(p.order < cut and p.state in ("queued", "playing") for p in self._pieces):
+        if any(p.order < cut and p.state not in ("done", "dropped") for p in self._pieces):
             return
         lines = [line for p in self._pieces if p.order >= cut for line in p.lines]
         lines += self._held

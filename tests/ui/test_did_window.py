@@ -94,9 +94,11 @@ def test_a_failure_on_the_second_sentence_hands_the_rest_to_the_drawn_avatar(
     app = did_app(make_app, qtbot, did_fake, monkeypatch, SENTENCES, delay=0.05, speak=True)
     video: list[str] = []
     spoken: list[str] = []
+    heard: list[str] = []  # both, in the order they began
     assert app.video.presenter is not None
     app.video.presenter.sentence_started.connect(lambda _i, _s, _e, t: video.append(t))
     app.speaker.sentence_started.connect(lambda _i, _s, _e, t: spoken.append(t))
+    app.stage.sentence_started.connect(lambda _i, _s, _e, t: heard.append(t))
     send(qtbot, app, "Tell me about the sea.")
     qtbot.waitUntil(lambda: "credits" in app.window.notice.text().lower(), timeout=10_000)
     assert "drawn avatar" in app.window.notice.text()
@@ -104,6 +106,8 @@ def test_a_failure_on_the_second_sentence_hands_the_rest_to_the_drawn_avatar(
     qtbot.waitUntil(lambda: not app.stage.speaking, timeout=30_000)
     assert video == [SENTENCES[0].strip()]
     assert spoken == [s.strip() for s in SENTENCES[1:]]
+    # The 402 came while the first clip was still rendering: it plays first, then the avatar.
+    assert heard == [s.strip() for s in SENTENCES]
     wait_idle(qtbot, app)
     assert bubble_texts(app)[-1] == "".join(SENTENCES)
     assert session_file(app)["messages"][-1]["content"] == "".join(SENTENCES)
