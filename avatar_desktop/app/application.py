@@ -35,7 +35,7 @@ from avatar_desktop.storage import paths as app_paths
 from avatar_desktop.storage.secrets import KeyStore
 from avatar_desktop.storage.sessions import SessionStore
 from avatar_desktop.storage.settings import load_settings, save_settings
-from avatar_desktop.ui.avatar.look import Look
+from avatar_desktop.avatar.look import Look
 from avatar_desktop.ui.dialogs import PersonaDialog
 from avatar_desktop.ui.main_window import MainWindow
 from avatar_desktop.ui.settings_dialog import SettingsDialog, SettingsValues

@@ -30,7 +30,7 @@ from avatar_desktop.avatar.visemes import (
 if TYPE_CHECKING:
     import numpy as np
 
-    from avatar_desktop.providers.base import Phone, Speech
+    from avatar_desktop.core.speech import Phone, Speech
 
 Mouth = tuple[float, float, float, float, float]  # values of MOUTH_FIELDS, in that order
 

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from avatar_desktop.avatar.pose import Pose
-from avatar_desktop.providers.base import Phone
+from avatar_desktop.core.speech import Phone
 
 _log = logging.getLogger(__name__)
 

@@ -14,6 +14,7 @@ from langchain_core.messages import (
 )
 
 from avatar_desktop.core.session import Message, Role, Session
+from avatar_desktop.core.think import strip_think
 
 INTERRUPTED_MARK = " …"
 _PER_MESSAGE_OVERHEAD = 4  # role markers and separators of a chat template
@@ -42,13 +43,14 @@ def to_langchain(messages: Sequence[Message]) -> list[BaseMessage]:
     """What the model sees: failed answers left out, interrupted ones marked as cut short.
 
     A failed answer stays in the session for the user to see, but the model is asked afresh.
+    Reasoning saved by an older version is never sent back.
     """
     out: list[BaseMessage] = []
     for message in messages:
         if message.role == "user":
             out.append(HumanMessage(message.content))
         elif message.content and not message.error:
-            text = message.content + (INTERRUPTED_MARK if message.interrupted else "")
+            text = strip_think(message.content) + (INTERRUPTED_MARK if message.interrupted else "")
             out.append(AIMessage(text))
     return out
 

@@ -13,6 +13,7 @@ from avatar_desktop.core.memory import context_window, tail_within, to_langchain
 from avatar_desktop.core.segmenter import Segment, Segmenter
 from avatar_desktop.core.session import Message
 from avatar_desktop.core.speakable import speakable
+from avatar_desktop.core.think import ThinkFilter
 from avatar_desktop.providers.base import ChatModel, GenerationOptions, ProviderError
 
 if TYPE_CHECKING:
@@ -86,13 +87,18 @@ def run_turn(
     options: GenerationOptions,
 ) -> Iterator[TurnEvent]:
     """Stream one answer; always ends with TurnFinished or TurnFailed, keeping partial text."""
-    shaper = _Shaper()
+    shaper, think = _Shaper(), ThinkFilter()
     try:
         for token in model.stream(messages, cancel=cancel, options=options):
             if cancel.cancelled:
                 break
-            yield from shaper.feed(token)
+            visible = think.feed(token)  # reasoning is never shown, spoken, saved or sent back
+            if visible:
+                yield from shaper.feed(visible)
         if not cancel.cancelled:
+            tail = think.flush()
+            if tail:
+                yield from shaper.feed(tail)
             yield from shaper.flush()
     except Cancelled:
         pass
@@ -103,6 +109,9 @@ def run_turn(
         log.exception("chat model failed")
         yield TurnFailed(f"The chat model failed unexpectedly ({type(exc).__name__}).", shaper.text)
         return
+    finally:
+        if think.dropped:
+            log.info("left out %d characters of the model's reasoning", think.dropped)
     if cancel.cancelled:
         yield TurnFinished(shaper.text, interrupted=True, finish_reason="cancelled")
     else:

@@ -11,6 +11,7 @@ if TYPE_CHECKING:  # langchain-core takes ~0.5 s to import; keep it off the star
     from langchain_core.messages import BaseMessage
 
     from avatar_desktop.core.cancel import CancelToken
+    from avatar_desktop.core.speech import Speech
 
 
 class ProviderError(Exception):
@@ -93,29 +94,6 @@ class Transcriber(Protocol):
     def transcribe(self, pcm: np.ndarray, *, cancel: CancelToken) -> str:
         """The words spoken in ``pcm`` (float32 in [-1, 1] at 16 kHz); may raise ProviderError."""
         ...
-
-
-@dataclass(frozen=True, slots=True)
-class Phone:
-    """One phoneme of synthesized speech and when it sounds, in seconds from the audio start."""
-
-    symbol: str
-    start: float
-    end: float
-
-
-@dataclass(frozen=True, slots=True)
-class Speech:
-    """What a voice returns: mono float32 PCM in [-1, 1] and its phoneme timings."""
-
-    pcm: np.ndarray
-    sample_rate: int
-    phones: tuple[Phone, ...] = ()
-    text: str = ""
-
-    @property
-    def duration(self) -> float:
-        return len(self.pcm) / self.sample_rate if self.sample_rate else 0.0
 
 
 @runtime_checkable

@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from avatar_desktop.providers.base import Phone
+from avatar_desktop.core.speech import Phone
 
 SILENT = ()  # a letter that makes no sound of its own (its time goes to the letter before)
 PAUSE = "_"  # digits, symbols and letters of other scripts: the mouth rests

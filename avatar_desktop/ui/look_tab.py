@@ -9,7 +9,7 @@ from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QWidget
 
 from avatar_desktop.avatar.pose import Pose
-from avatar_desktop.ui.avatar.look import (
+from avatar_desktop.avatar.look import (
     CLOTHING_COLOURS,
     EYE_COLOURS,
     HAIR_COLOURS,

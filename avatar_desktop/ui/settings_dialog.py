@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from avatar_desktop.ui.avatar.look import Look
+from avatar_desktop.avatar.look import Look
 from avatar_desktop.ui.forms import row
 from avatar_desktop.ui.look_tab import LookTab
 from avatar_desktop.ui.presenter_tab import PresenterServices, PresenterTab, PresenterValues

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pytest
 
-from avatar_desktop.providers.base import Phone, Speech
+from avatar_desktop.core.speech import Phone, Speech
 from tests.avatar.helpers import Synthesize
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from avatar_desktop.providers.base import Phone, Speech
+from avatar_desktop.core.speech import Phone, Speech
 
 Synthesize = Callable[[str], list[Speech]]
 

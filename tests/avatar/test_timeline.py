@@ -24,7 +24,7 @@ from avatar_desktop.avatar.visemes import (
     STRESS_MARKS,
     is_mark,
 )
-from avatar_desktop.providers.base import Phone, Speech
+from avatar_desktop.core.speech import Phone, Speech
 from tests.avatar.helpers import FRAME, PER_FRAME, Synthesize, phones
 
 MARKS = ("ˈ", "ˌ", "ː", "\u0329")

@@ -22,7 +22,7 @@ from avatar_desktop.avatar.visemes import (
     phones_to_segments,
     viseme_for,
 )
-from avatar_desktop.providers.base import Phone, Speech
+from avatar_desktop.core.speech import Phone, Speech
 from tests.avatar.helpers import Synthesize, phones
 
 PANGRAMS = (

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from avatar_desktop.avatar.visemes import is_known, is_mark, phones_to_segments, viseme_for
-from avatar_desktop.providers.base import Phone
+from avatar_desktop.core.speech import Phone
 from avatar_desktop.providers.letters import (
     DIGRAPHS,
     LETTERS,

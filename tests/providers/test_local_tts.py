@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 from avatar_desktop.core.cancel import Cancelled, CancelToken
-from avatar_desktop.providers.base import ProviderError, Speech, Voice
+from avatar_desktop.providers.base import ProviderError, Voice
+from avatar_desktop.core.speech import Speech
 from avatar_desktop.providers.local.tts import (
     VOICE_NAME,
     PiperVoiceProvider,
@@ -191,7 +192,7 @@ def test_loading_twice_is_harmless(voice: PiperVoiceProvider) -> None:
 
 
 def test_leading_silence_is_trimmed_and_phones_follow() -> None:
-    from avatar_desktop.providers.base import Phone, Speech
+    from avatar_desktop.core.speech import Phone, Speech
     from avatar_desktop.providers.local.tts import trim_leading_silence
 
     rate = 1000

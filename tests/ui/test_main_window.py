@@ -373,7 +373,7 @@ def test_the_record_button_listens_on_this_computer_by_default(
 
 
 def test_the_avatars_look_is_chosen_in_settings_and_kept(qtbot: QtBot, make_app: MakeApp) -> None:
-    from avatar_desktop.ui.avatar.look import HAIR_COLOURS, SKIN_TONES, Look
+    from avatar_desktop.avatar.look import HAIR_COLOURS, SKIN_TONES, Look
     from avatar_desktop.ui.settings_dialog import SettingsDialog, SettingsValues
 
     app = make_app(ScriptedModel())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from avatar_desktop.ui.avatar.look import (
+from avatar_desktop.avatar.look import (
     CLOTHING_COLOURS,
     EYE_COLOURS,
     HAIR_COLOURS,

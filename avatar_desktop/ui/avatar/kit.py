@@ -15,7 +15,7 @@ from PySide6.QtGui import (
 from avatar_desktop.ui.avatar import geometry as g
 from avatar_desktop.ui.avatar import shapes
 from avatar_desktop.ui.avatar.hair import HairShapes, hair_shapes
-from avatar_desktop.ui.avatar.look import Look
+from avatar_desktop.avatar.look import Look
 
 OUTLINE = 2.0  # model units; scales with the character
 ARM_W = 19.0
