@@ -25,6 +25,7 @@ from avatar_desktop.app.stage import Stage
 from avatar_desktop.app.video import Video
 from avatar_desktop.app.workers import Pools
 from avatar_desktop.audio.playback import VirtualClockPlayer, open_player
+from avatar_desktop.avatar.look import Look
 from avatar_desktop.avatar.rig import Rig
 from avatar_desktop.core import notices
 from avatar_desktop.core.events import TurnFailed
@@ -35,7 +36,6 @@ from avatar_desktop.storage import paths as app_paths
 from avatar_desktop.storage.secrets import KeyStore
 from avatar_desktop.storage.sessions import SessionStore
 from avatar_desktop.storage.settings import load_settings, save_settings
-from avatar_desktop.avatar.look import Look
 from avatar_desktop.ui.dialogs import PersonaDialog
 from avatar_desktop.ui.main_window import MainWindow
 from avatar_desktop.ui.settings_dialog import SettingsDialog, SettingsValues

@@ -15,8 +15,8 @@ from avatar_desktop.app.workers import Pools
 from avatar_desktop.avatar.rig import Rig
 from avatar_desktop.avatar.timeline import SpeechTrack, Timeline
 from avatar_desktop.core.cancel import CancelToken
-from avatar_desktop.providers.base import ProviderError, Voice
 from avatar_desktop.core.speech import Speech
+from avatar_desktop.providers.base import ProviderError, Voice
 
 log = logging.getLogger(__name__)
 

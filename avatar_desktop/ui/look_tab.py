@@ -8,7 +8,6 @@ from PySide6.QtCore import QSize
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QWidget
 
-from avatar_desktop.avatar.pose import Pose
 from avatar_desktop.avatar.look import (
     CLOTHING_COLOURS,
     EYE_COLOURS,
@@ -19,6 +18,7 @@ from avatar_desktop.avatar.look import (
     Look,
     Swatch,
 )
+from avatar_desktop.avatar.pose import Pose
 from avatar_desktop.ui.avatar.view import render_to_image
 
 _COLOUR_FIELDS = (

@@ -118,3 +118,35 @@ def test_answer_waiting_for_a_loading_model_can_be_cancelled() -> None:
     threading.Timer(0.05, cancel.cancel).start()
     events = list(answer(model, [Message("user", "Hi")], "P", cancel=cancel, options=OPTIONS))
     assert events == [TurnFinished("", interrupted=True, finish_reason="cancelled")]
+
+
+def test_a_thinking_model_s_reasoning_is_never_shown_spoken_or_kept() -> None:
+    tokens = ["<th", "ink>", "Okay, let me try", " to figure out", " what they want.", "</thi"]
+    tokens += ["nk>\n\n", "The tallest mountain", " in Africa is Kilimanjaro.", " Enjoy!"]
+    events = events_of(tokens)
+    shown = "".join(e.text for e in events if isinstance(e, TextDelta))
+    spoken = " ".join(e.text for e in events if isinstance(e, Sentence))
+    kept = next(e for e in events if isinstance(e, TurnFinished)).text
+    for text in (shown, spoken, kept):
+        assert "figure out" not in text and "think" not in text
+    assert spoken == "The tallest mountain in Africa is Kilimanjaro. Enjoy!"
+    assert kept.strip() == "The tallest mountain in Africa is Kilimanjaro. Enjoy!"
+
+
+def test_reasoning_left_open_when_the_stream_ends_is_dropped() -> None:
+    events = events_of(["Sure. ", "<think>Now I should also mention"])
+    kept = next(e for e in events if isinstance(e, TurnFinished)).text
+    assert kept == "Sure. "
+    assert [e.text for e in events if isinstance(e, Sentence)] == ["Sure."]
+
+
+def test_reasoning_saved_by_an_older_version_is_not_sent_back() -> None:
+    model = ScriptedModel(["Fine."])
+    history = [
+        Message("user", "Hi"),
+        Message("assistant", "<think>They greet me.</think>Hello!"),
+        Message("user", "How are you?"),
+    ]
+    list(answer(model, history, "Be kind.", cancel=CancelToken(), options=OPTIONS))
+    sent = " ".join(str(m.content) for m in model.calls[0])
+    assert "They greet me" not in sent and "Hello!" in sent

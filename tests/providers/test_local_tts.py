@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from avatar_desktop.core.cancel import Cancelled, CancelToken
-from avatar_desktop.providers.base import ProviderError, Voice
 from avatar_desktop.core.speech import Speech
+from avatar_desktop.providers.base import ProviderError, Voice
 from avatar_desktop.providers.local.tts import (
     VOICE_NAME,
     PiperVoiceProvider,

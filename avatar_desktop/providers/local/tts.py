@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from avatar_desktop.core.cancel import Cancelled, CancelToken
-from avatar_desktop.providers.base import ProviderError
 from avatar_desktop.core.speech import Phone, Speech
+from avatar_desktop.providers.base import ProviderError
 from avatar_desktop.providers.local.aligned import aligned_model, forget
 
 if TYPE_CHECKING:
