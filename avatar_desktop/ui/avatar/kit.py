@@ -12,10 +12,10 @@ from PySide6.QtGui import (
     QTransform,
 )
 
+from avatar_desktop.avatar.look import Look
 from avatar_desktop.ui.avatar import geometry as g
 from avatar_desktop.ui.avatar import shapes
 from avatar_desktop.ui.avatar.hair import HairShapes, hair_shapes
-from avatar_desktop.avatar.look import Look
 
 OUTLINE = 2.0  # model units; scales with the character
 ARM_W = 19.0

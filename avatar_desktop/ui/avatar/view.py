@@ -17,6 +17,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from avatar_desktop.avatar.look import Look
 from avatar_desktop.avatar.pose import NEUTRAL, Pose
 from avatar_desktop.ui.avatar import geometry as g
 from avatar_desktop.ui.avatar import overlay
@@ -24,7 +25,6 @@ from avatar_desktop.ui.avatar.body import draw_arm_back, draw_arm_front, draw_ne
 from avatar_desktop.ui.avatar.face import draw_brows, draw_face
 from avatar_desktop.ui.avatar.head import draw_hair_back, draw_hair_front, draw_head
 from avatar_desktop.ui.avatar.kit import Kit
-from avatar_desktop.avatar.look import Look
 
 log = logging.getLogger(__name__)
 
