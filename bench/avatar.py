@@ -64,7 +64,7 @@ class _Frames:
                 return False
 
         self._spy = Spy()
-        app.window.avatar.installEventFilter(self._spy)
+        app.window.avatar_widget.installEventFilter(self._spy)
 
     def fps_p5(self) -> float:
         times = [t for t, uid, _ in self.rows if uid is not None]

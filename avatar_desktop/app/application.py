@@ -75,7 +75,7 @@ class AvatarApp:
         install_redaction(self.keys)
         self.providers = Providers(self.settings, self.keys, self.pools, paths.cache)
         self.store = SessionStore(paths.sessions)
-        self.window = MainWindow(APP_NAME)
+        self.window = MainWindow(APP_NAME, avatar_kind=self.settings.avatar_kind)
         self.local_voice = PiperVoiceProvider(paths.cache / "voices") if speak else None
         self.voice = (self.providers.cloud_voice() or self.local_voice) if speak else None
         self.player = self._open_player(speak)
@@ -192,6 +192,7 @@ class AvatarApp:
         c.cue.connect(stage.add_cue)
         c.answer_finished.connect(lambda message: stage.end_of_text(bool(message.error)))
         sp.pose_changed.connect(w.avatar.set_pose)
+        sp.rig.listen(w.avatar.on_event)  # named states, emotions, gestures, for any kind
         stage.sentence_started.connect(lambda _i, start, end, text: w.show_spoken(start, end, text))
         stage.speaking_changed.connect(self._on_speaker_speaking_changed)
         sp.voice_failed.connect(self._on_speaker_voice_failed)

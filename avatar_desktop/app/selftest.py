@@ -153,7 +153,7 @@ def _spoken(qt_app: Any, app: Any, state: dict[str, Any]) -> str:
         raise RuntimeError(
             f"the voice made {speech.duration:.2f} s with {len(speech.phones)} phones"
         )
-    image = app.window.avatar.grab().toImage()
+    image = app.window.avatar_widget.grab().toImage()
     colours = {
         image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)
     }

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 
 from avatar_desktop.avatar.pose import STATES, Pose
+from avatar_desktop.avatar.surface import AvatarEvent, EmotionChanged, GestureStarted, StateChanged
 from avatar_desktop.avatar.timeline import SpeechTrack, Timeline, ease_out_back, smoothstep
 from avatar_desktop.avatar.visemes import MOUTH_FIELDS
 from avatar_desktop.core.cues import EMOTIONS, GESTURES, canonical
@@ -261,6 +262,15 @@ class Rig:
         self._state_layer = _Blend(STATE_BLEND)
         self._emotion_layer = _Blend(EMOTION_BLEND)
         self._gestures: list[_Gesturing] = []
+        self._listeners: list[Callable[[AvatarEvent], None]] = []
+
+    def listen(self, listener: Callable[[AvatarEvent], None]) -> None:
+        """Tell ``listener`` (an avatar surface's ``on_event``) each named change as it happens."""
+        self._listeners.append(listener)
+
+    def _tell(self, event: AvatarEvent) -> None:
+        for listener in self._listeners:
+            listener(event)
 
     @property
     def state(self) -> str:
@@ -280,6 +290,7 @@ class Rig:
             return
         self._state = state
         self._state_layer.retarget(STATE_TARGETS[state], now)
+        self._tell(StateChanged(state, now))
         if state == "error":
             self.play_gesture("shake", now, amount=ERROR_SHAKE)
 
@@ -291,6 +302,7 @@ class Rig:
         if emotion != self._emotion:
             self._emotion = emotion
             self._emotion_layer.retarget(EMOTION_TARGETS[emotion], now)
+            self._tell(EmotionChanged(emotion, now))
 
     def play_gesture(self, name: str, now: float, *, amount: float = 1.0) -> bool:
         """Start a gesture; False when the same gesture is still playing (it is not restarted)."""
@@ -303,6 +315,7 @@ class Rig:
         ):
             return False
         self._gestures.append(_Gesturing(gesture, now, amount))
+        self._tell(GestureStarted(gesture, amount, now))
         return True
 
     def speak(self, track: SpeechTrack, start_at: float) -> None:

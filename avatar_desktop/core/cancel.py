@@ -76,6 +76,8 @@ def pump(
         finally:
             box.put((_END, None))
 
+    # A raw daemon thread, not a worker pool's: core/ is Qt-free, and a read still blocked
+    # after Stop must neither hold a thread the next turn needs nor keep the app from exiting.
     threading.Thread(target=run, name="stream-pump", daemon=True).start()
     while True:
         try:

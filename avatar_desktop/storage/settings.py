@@ -44,6 +44,7 @@ class Settings:
     speaking_rate: float = 1.0
     output_device: str | None = None  # None: the system's default output
     avatar_look: str | None = None  # JSON of the avatar's Look (skin, hair, eyes, clothes)
+    avatar_kind: str = "drawn"  # which avatar surface shows the local avatar (ui/avatar/surfaces)
     welcomed: bool = False  # the first-run welcome was shown
     presenter: str = "drawn"  # "drawn", "did_talk" (your portrait) or "did_clip" (a presenter)
     did_portrait_path: str | None = None  # the picture the user chose
@@ -93,6 +94,8 @@ _VALID: dict[str, Callable[[Any], bool]] = {
     "did_voice": lambda value: bool(value.strip()),
     "elevenlabs_voice_id": lambda value: bool(value.strip()),
     "elevenlabs_model": lambda value: bool(value.strip()),
+    # Kinds are registered at run time; an unknown one falls back to the drawn avatar there.
+    "avatar_kind": lambda value: bool(value.strip()),
 }
 
 

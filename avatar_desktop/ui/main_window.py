@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from avatar_desktop.core.session import Message, Session, SessionSummary
 from avatar_desktop.ui import icons
-from avatar_desktop.ui.avatar.view import AvatarView
+from avatar_desktop.ui.avatar import surfaces
 from avatar_desktop.ui.chat_view import ChatView, MessageBubble
 from avatar_desktop.ui.input_box import PLACEHOLDER, InputBox
 from avatar_desktop.ui.notice_bar import Action, NoticeBar
@@ -57,14 +57,15 @@ class MainWindow(QMainWindow):
     hands_free_toggled = Signal(bool)
     closing = Signal()
 
-    def __init__(self, title: str) -> None:
+    def __init__(self, title: str, *, avatar_kind: str = surfaces.DRAWN) -> None:
         super().__init__()
         self.setWindowTitle(title)
         self.setObjectName("mainWindow")
         self.resize(1080, 760)
         self.sidebar = SessionSidebar()
-        self.avatar = AvatarView()
-        self.video = VideoView(self.avatar)  # the presenter's clips, laid over the avatar
+        self.avatar = surfaces.build(avatar_kind)  # the turn's poses and captions go here
+        self.avatar_widget: QWidget = self.avatar.widget()
+        self.video = VideoView(self.avatar_widget)  # the presenter's clips, laid over the avatar
         self.voice_controls = VoiceControls()
         self.chat = ChatView()
         self.notice = NoticeBar()
@@ -106,8 +107,8 @@ class MainWindow(QMainWindow):
         right = QWidget()
         column = QVBoxLayout(right)
         column.setContentsMargins(12, 8, 12, 8)
-        self.avatar.setMinimumHeight(240)
-        column.addWidget(self.avatar, 2)
+        self.avatar_widget.setMinimumHeight(240)
+        column.addWidget(self.avatar_widget, 2)
         column.addWidget(self.voice_controls)
         column.addWidget(self.chat, 3)
         column.addWidget(self.notice)
@@ -172,13 +173,13 @@ class MainWindow(QMainWindow):
         self.sidebar.delete_requested.connect(self.delete_requested)
         self._talk_key_held = False
         self.input.installEventFilter(self)
-        self.avatar.installEventFilter(self)
+        self.avatar_widget.installEventFilter(self)
 
     # --- push-to-talk key: hold Ctrl+Space while speaking ---------------------------------
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.avatar and event.type() == QEvent.Type.Resize:
-            self.video.setGeometry(self.avatar.rect())
+        if watched is self.avatar_widget and event.type() == QEvent.Type.Resize:
+            self.video.setGeometry(self.avatar_widget.rect())
         if isinstance(event, QKeyEvent) and self._talk_key(event):
             return True
         return super().eventFilter(watched, event)

@@ -311,3 +311,29 @@ def test_pose_is_cheap_enough_for_60_fps() -> None:
     for i in range(1000):
         r.pose(START + i * 0.001)
     assert time.perf_counter() - began < 0.5
+
+
+def test_named_changes_reach_a_listener_once_each() -> None:
+    from avatar_desktop.avatar.surface import (
+        AvatarEvent,
+        EmotionChanged,
+        GestureStarted,
+        StateChanged,
+    )
+
+    r = rig()
+    heard: list[AvatarEvent] = []
+    r.listen(heard.append)
+    r.set_state("thinking", START)
+    r.set_state("thinking", START + 0.1)  # no change, no event
+    r.on_cue("happy", START + 0.2)
+    r.on_cue("wave", START + 0.3)
+    r.on_cue("wave", START + 0.4)  # still waving: not restarted, not told again
+    r.set_state("error", START + 0.5)  # the error state shakes the head, gently
+    assert heard == [
+        StateChanged("thinking", START),
+        EmotionChanged("happy", START + 0.2),
+        GestureStarted("wave", 1.0, START + 0.3),
+        StateChanged("error", START + 0.5),
+        GestureStarted("shake", 0.5, START + 0.5),
+    ]

@@ -139,7 +139,8 @@ def test_cancel_stops_between_sentences(
 ) -> None:
     token = CancelToken()
     made: list[Any] = []
-    real = voice._voice.synthesize
+    piper = voice._loader.engine.voice  # type: ignore[union-attr]
+    real = piper.synthesize
 
     def cancel_after_first(*args: Any, **kwargs: Any) -> Iterator[Any]:
         for chunk in real(*args, **kwargs):
@@ -147,7 +148,7 @@ def test_cancel_stops_between_sentences(
             token.cancel()  # as if the user pressed Stop while sentence one was synthesized
             yield chunk
 
-    monkeypatch.setattr(voice._voice, "synthesize", cancel_after_first)
+    monkeypatch.setattr(piper, "synthesize", cancel_after_first)
     with pytest.raises(Cancelled):
         voice.synthesize(THREE_SENTENCES, cancel=token)
     assert len(made) == 1  # sentences two and three were never synthesized

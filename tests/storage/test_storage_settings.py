@@ -164,3 +164,11 @@ def test_lone_surrogate_in_a_path_survives(path: Path) -> None:
     save_settings(path, Settings(chat_model_path=odd))
     path.read_bytes().decode("utf-8")
     assert load_settings(path).chat_model_path == odd
+
+
+@pytest.mark.parametrize("value", ["", "   ", 3, None])
+def test_an_unusable_avatar_kind_is_the_drawn_avatar(path: Path, value: Any) -> None:
+    _write(path, {"schema_version": 1, "avatar_kind": value})
+    assert load_settings(path).avatar_kind == Settings().avatar_kind == "drawn"
+    _write(path, {"schema_version": 1, "avatar_kind": "live2d"})  # a kind the UI may not know
+    assert load_settings(path).avatar_kind == "live2d"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 import logging
 import os
@@ -13,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from avatar_desktop.core.cancel import Cancelled, CancelToken
 from avatar_desktop.providers.base import GenerationOptions, ProviderError
+from avatar_desktop.providers.local.loader import Loader
 
 if TYPE_CHECKING:
     from langchain_core.messages import BaseMessage
@@ -70,13 +70,10 @@ class LocalChatModel:
     def __init__(self, *, model_path: Path | None = None, context_tokens: int = 2048) -> None:
         self._path = model_path
         self._context = context_tokens
-        self._llama: Any = None
-        self._error: ProviderError | None = None
-        self._loaded = threading.Event()
-        self._load_lock = threading.Lock()
+        self._loader: Loader[Any] = Loader(
+            self._open, thread_name="model-load", not_loaded="The chat model is not loaded."
+        )
         self._run_lock = threading.Lock()
-        self._start_lock = threading.Lock()
-        self._started = False
 
     @property
     def name(self) -> str:
@@ -94,32 +91,15 @@ class LocalChatModel:
 
     @property
     def load_error(self) -> ProviderError | None:
-        return self._error
+        return self._loader.error
 
     @property
     def is_loaded(self) -> bool:
-        return self._llama is not None
-
-    def _load_quietly(self) -> None:
-        with contextlib.suppress(ProviderError):  # kept in self._error; ready() raises it
-            self.load()
+        return self._loader.is_loaded
 
     def load(self) -> None:
         """Load the weights (slow; call off the GUI thread). Raises ProviderError."""
-        with self._start_lock:
-            self._started = True
-        with self._load_lock:
-            if self._llama is not None:
-                return
-            try:
-                self._llama = self._open()
-                self._error = None
-                log.info("chat model loaded: %s", self.name)
-            except ProviderError as exc:
-                self._error = exc
-                raise
-            finally:
-                self._loaded.set()
+        self._loader.load()
 
     def _open(self) -> Any:
         path = self._path or bundled_model_path()
@@ -137,7 +117,7 @@ class LocalChatModel:
             ) from exc
         batch, generate = thread_counts(os.cpu_count())
         try:
-            return Llama(
+            llama = Llama(
                 model_path=str(path),
                 n_ctx=self._context,
                 n_threads=generate,
@@ -149,34 +129,26 @@ class LocalChatModel:
             raise ProviderError(
                 f"{path.name} could not be loaded as a chat model. Pick another file in Settings."
             ) from exc
+        log.info("chat model loaded: %s", self.name)
+        return llama
 
     def close(self) -> None:
         """Free the weights now, on this thread; llama.cpp crashes if freed at interpreter exit."""
-        with self._load_lock, self._run_lock:
-            llama, self._llama = self._llama, None
-            if llama is not None:
-                llama.close()
+        with self._run_lock:
+            self._loader.close(lambda llama: llama.close())
 
     def count_tokens(self, text: str) -> int:
-        if self._llama is None:
+        llama = self._loader.engine
+        if llama is None:
             return len(text.encode("utf-8")) // 3 + 1
-        return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+        return len(llama.tokenize(text.encode("utf-8"), add_bos=False, special=True))
 
     def ready(self, cancel: CancelToken) -> None:
         """Block until loading finished (a message typed meanwhile waits for the model).
 
         Starts loading if nobody has yet, e.g. when the model is only a fallback.
         """
-        with self._start_lock:
-            if not self._started:
-                self._started = True
-                threading.Thread(target=self._load_quietly, name="model-load", daemon=True).start()
-        while not self._loaded.wait(0.05):
-            cancel.raise_if_cancelled()
-        if self._error is not None:
-            raise self._error
-        if self._llama is None:
-            raise ProviderError("The chat model is not loaded.")
+        self._loader.ready(cancel)
 
     def stream(
         self,
@@ -185,10 +157,13 @@ class LocalChatModel:
         cancel: CancelToken,
         options: GenerationOptions,
     ) -> Iterator[str]:
-        self.ready(cancel)
+        self._loader.ready(cancel)
         prompt = [{"role": _ROLES.get(m.type, "user"), "content": str(m.content)} for m in messages]
         with self._run_lock:
-            chunks = self._llama.create_chat_completion(
+            llama = self._loader.engine  # read under the lock: close() may have freed it
+            if llama is None:
+                raise ProviderError("The chat model is not loaded.")
+            chunks = llama.create_chat_completion(
                 messages=prompt,
                 stream=True,
                 max_tokens=options.max_tokens,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ import numpy as np
 
 from avatar_desktop.core.cancel import CancelToken
 from avatar_desktop.providers.base import ProviderError
+from avatar_desktop.providers.local.loader import Loader
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +40,12 @@ class WhisperTranscriber:
     def __init__(self, model_dir: Path | None = None, *, threads: int | None = None) -> None:
         self._model_dir = model_dir
         self._threads = threads or max(1, min(4, os.cpu_count() or 2))
-        self._model: Any = None
-        self._lock = threading.Lock()
+        self._loader: Loader[Any] = Loader(
+            self._open,
+            thread_name="ears-load",
+            not_loaded="The speech recognizer is not loaded.",
+            kind="load",
+        )
 
     @property
     def name(self) -> str:
@@ -49,13 +53,11 @@ class WhisperTranscriber:
 
     @property
     def is_loaded(self) -> bool:
-        return self._model is not None
+        return self._loader.is_loaded
 
     def load(self) -> None:
         """Load the model (call off the GUI thread). Raises ProviderError in words."""
-        with self._lock:
-            if self._model is None:
-                self._model = self._open()
+        self._loader.load()
 
     def _open(self) -> Any:
         folder = self._model_dir or bundled_model_dir()
@@ -103,9 +105,9 @@ class WhisperTranscriber:
         audio = np.ascontiguousarray(pcm, dtype=np.float32).reshape(-1)
         if audio.size < SAMPLE_RATE // 10:
             return ""
-        self.load()
+        model = self._loader.load()  # retried on each utterance while it cannot load
         cancel.raise_if_cancelled()
-        segments, _info = self._model.transcribe(
+        segments, _info = model.transcribe(
             audio,
             language="en",
             beam_size=1,

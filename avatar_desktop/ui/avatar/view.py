@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from avatar_desktop.avatar.look import Look
 from avatar_desktop.avatar.pose import NEUTRAL, Pose
+from avatar_desktop.avatar.surface import AvatarEvent
 from avatar_desktop.ui.avatar import geometry as g
 from avatar_desktop.ui.avatar import overlay
 from avatar_desktop.ui.avatar.body import draw_arm_back, draw_arm_front, draw_neck, draw_torso
@@ -148,7 +149,10 @@ class AvatarRenderer:
 
 
 class AvatarView(QWidget):
-    """The drawn character; the rig sets a Pose each frame and this widget only paints it."""
+    """The drawn character; the rig sets a Pose each frame and this widget only paints it.
+
+    The "drawn" avatar surface (``avatar/surface.py``): the widget is the surface itself.
+    """
 
     def __init__(self, parent: QWidget | None = None, *, look: Look | None = None) -> None:
         super().__init__(parent)
@@ -169,6 +173,9 @@ class AvatarView(QWidget):
     def minimumSizeHint(self) -> QSize:
         return QSize(200, 200)
 
+    def widget(self) -> QWidget:
+        return self
+
     def pose(self) -> Pose:
         return self._pose
 
@@ -176,6 +183,9 @@ class AvatarView(QWidget):
         if pose != self._pose:
             self._pose = pose
             self.update()
+
+    def on_event(self, event: AvatarEvent) -> None:
+        """Nothing to do: the drawn avatar follows the poses, which already show the event."""
 
     def look(self) -> Look:
         return self._renderer.look
