@@ -68,7 +68,7 @@ def _one(
         assert last is not None, "the avatar was never heard"
         silent = avatar.heard_at(last)
     _spin(qt_app, lambda: not app.conversation.busy, 30)
-    app.stop()
+    app.interrupt()
     return (silent - onset) * 1000
 
 
@@ -117,13 +117,13 @@ def _measure(runs: int) -> float:
     assert app.listener.hands_free, "the microphone did not open"
     rng = random.Random(5)
     started: list[int] = []
-    app.speaker.sentence_started.connect(lambda index, *_rest: started.append(index))
+    app.speaker.sentence_started.connect(lambda sentence: started.append(sentence.index))
     latencies = []
     for _ in range(runs):
         latencies.append(_one(app, qt_app, user_pcm, rng, started))
         print(f"barge-in after {latencies[-1]:.0f} ms")
         _spin(qt_app, lambda: not app.conversation.busy and not app.speaker.speaking, 30)
         _pause(qt_app, 3.0)  # let the user's words be transcribed and answered
-        app.stop()
+        app.interrupt()
     app.window.close()
     return float(np.percentile(latencies, 95))

@@ -28,7 +28,8 @@ from avatar_desktop.audio.playback import VirtualClockPlayer, open_player
 from avatar_desktop.avatar.look import Look
 from avatar_desktop.avatar.rig import Rig
 from avatar_desktop.core import notices
-from avatar_desktop.core.events import TurnFailed
+from avatar_desktop.core.events import Sentence, TurnFailed
+from avatar_desktop.core.notices import Action, Change, Notice
 from avatar_desktop.core.persona import default_persona
 from avatar_desktop.providers.base import ChatModel, GenerationOptions, ProviderError
 from avatar_desktop.providers.local.tts import PiperVoiceProvider
@@ -49,9 +50,28 @@ WARM_UP_SENTENCE = "Hello! I am getting ready to talk with you about anything yo
 
 
 class _NoticeBridge(QObject):
-    """Carries notices from any thread to the window (queued onto the GUI thread)."""
+    """Carries notices from any thread to the window's notice bar (queued onto the GUI thread).
 
-    shown = Signal(str, str)
+    The one place in the app that shows a notice: everything else calls ``core.notices``.
+    """
+
+    changed = Signal(object, object)
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__()
+        self._window = window
+        self.changed.connect(self._on_changed)
+        notices.install(self.changed.emit)
+
+    def _on_changed(self, change: Change, notice: Notice) -> None:
+        bar = self._window.notice
+        if change is Change.UPDATED:
+            bar.update_text(notice.text, notice.id)
+        elif change is Change.WITHDRAWN:
+            bar.withdraw(notice.id)
+        else:
+            actions = [(action.label, action.run) for action in notice.actions]
+            self._window.show_notice(notice.level.value, notice.text, actions, notice.id)
 
 
 class AvatarApp:
@@ -96,10 +116,16 @@ class AvatarApp:
             pools=self.pools,
             options=self._options(),
         )
-        self.brain = Brain(self.conversation, self.providers, self.pools, self._loading_step_done)
+        self.brain = Brain(
+            self.conversation,
+            self.providers,
+            self.pools,
+            self._loading_step_done,
+            interrupt=self.interrupt,
+        )
         self.recovery = Recovery(
             self.conversation,
-            self.window,
+            interrupt=self.interrupt,
             fallback=self.brain.fallback,
             auto_fallback=lambda: self.settings.auto_fallback,
             offer_models=self._offer_models,
@@ -114,9 +140,7 @@ class AvatarApp:
             end_of_speech_ms=lambda: self.settings.end_of_speech_ms,
         )
         self.listener.barge_in_enabled = self.settings.barge_in
-        self._bridge = _NoticeBridge()
-        self._bridge.shown.connect(self.window.show_notice)
-        notices.install(lambda level, text: self._bridge.shown.emit(level.value, text))
+        self._bridge = _NoticeBridge(self.window)
         self._voice_settled = False  # loaded, or failed and told
         self._heap_frozen = False
         self.welcome_dialog: WelcomeDialog | None = None
@@ -134,11 +158,11 @@ class AvatarApp:
     def _connect(self) -> None:
         w, c = self.window, self.conversation
         w.send_requested.connect(self.send)
-        w.stop_requested.connect(self.stop)
+        w.stop_requested.connect(self.interrupt)
         w.new_requested.connect(self._on_window_new_requested)
         w.session_selected.connect(self._on_window_session_selected)
         w.rename_requested.connect(c.rename_session)
-        w.delete_requested.connect(c.delete_session)
+        w.delete_requested.connect(self._on_window_delete_requested)
         w.persona_requested.connect(self._on_window_persona_requested)
         w.settings_requested.connect(self._on_window_settings_requested)
         w.transcribe_requested.connect(self.transcribe_file)
@@ -163,7 +187,7 @@ class AvatarApp:
         ears.level.connect(w.set_input_level)
         ears.transcribing.connect(w.set_transcribing)
         ears.heard.connect(w.add_heard_text)
-        ears.problem.connect(lambda text: w.show_notice("warning", text))
+        ears.problem.connect(notices.warning)
         ears.said.connect(self.send)
         ears.barge_in.connect(self._on_listener_barge_in)
         w.hands_free_toggled.connect(self._on_window_hands_free_toggled)
@@ -178,7 +202,7 @@ class AvatarApp:
 
     def _on_listener_barge_in(self) -> None:
         log.info("barge-in: the user spoke over the avatar")
-        self.stop()
+        self.interrupt()
 
     def _on_window_hands_free_toggled(self, on: bool) -> None:
         self.listener.set_hands_free(on)
@@ -187,13 +211,12 @@ class AvatarApp:
 
     def _connect_speech(self) -> None:
         w, c, sp, stage = self.window, self.conversation, self.speaker, self.stage
-        c.answer_started.connect(stage.begin_turn)
-        c.sentence.connect(stage.add_sentence)
-        c.cue.connect(stage.add_cue)
+        c.answer_started.connect(stage.begin)
+        c.performance.connect(stage.add)
         c.answer_finished.connect(lambda message: stage.end_of_text(bool(message.error)))
         sp.pose_changed.connect(w.avatar.set_pose)
         sp.rig.listen(w.avatar.on_event)  # named states, emotions, gestures, for any kind
-        stage.sentence_started.connect(lambda _i, start, end, text: w.show_spoken(start, end, text))
+        stage.sentence_started.connect(self._on_stage_sentence_started)
         stage.speaking_changed.connect(self._on_speaker_speaking_changed)
         sp.voice_failed.connect(self._on_speaker_voice_failed)
         w.input.textChanged.connect(self._on_input_text_changed)
@@ -206,14 +229,16 @@ class AvatarApp:
     def _on_speaker_voice_failed(self, words: str) -> None:
         if self.speaker.voice is not self.local_voice and self.local_voice is not None:
             self.speaker.voice = self.local_voice  # a cloud voice failed: this computer's speaks
-            self.window.show_notice(
-                "warning", f"{words} The voice on this computer speaks instead."
-            )
+            notices.warning(f"{words} The voice on this computer speaks instead.")
             return
-        self.window.show_notice("warning", f"The voice stopped: {words} Answers stay as text.")
+        notices.warning(f"The voice stopped: {words} Answers stay as text.")
 
     def _on_presenter_failed(self, words: str) -> None:
-        self.window.show_notice("warning", f"{words} This answer goes on with the drawn avatar.")
+        notices.warning(f"{words} This answer goes on with the drawn avatar.")
+
+    def _on_stage_sentence_started(self, sentence: Sentence) -> None:
+        self.conversation.hear(sentence)
+        self.window.show_spoken(sentence.start, sentence.end, sentence.text)
 
     def start(self) -> None:
         """Show the window first; then load the model and the sessions off the GUI thread."""
@@ -259,17 +284,13 @@ class AvatarApp:
         """A retired or unknown model: list the current ones and offer to switch with a click."""
 
         def offer(ids: list[str]) -> None:
-            settings = ("Settings…", self._on_window_settings_requested)
+            settings = Action("Settings…", self._on_window_settings_requested)
             if not ids:
-                self.window.show_notice(
-                    "error", event.message, [("Retry", self.recovery.retry), settings]
-                )
+                notices.error(event.message, [Action("Retry", self.recovery.retry), settings])
                 return
-            use = (f"Use {ids[0]}", lambda: self.switch_groq_model(ids[0]))
+            use = Action(f"Use {ids[0]}", lambda: self.switch_groq_model(ids[0]))
             names = ", ".join(ids[:5])
-            self.window.show_notice(
-                "error", f"{event.message} Current models: {names}.", [use, settings]
-            )
+            notices.error(f"{event.message} Current models: {names}.", [use, settings])
 
         # An empty key means the one kept in the keyring or the environment.
         self.providers.list_groq_models("", lambda ids, _why: offer(list(ids)))
@@ -349,22 +370,18 @@ class AvatarApp:
         self.pools.start(self.pools.load, job, returned=done, errored=failed)
 
     def send(self, text: str) -> None:
-        """Sending while the avatar talks interrupts it first (barge-in by keyboard)."""
+        """A new message (typed, said hands-free, or transcribed) interrupts the avatar first."""
         if text.strip():
-            self.stop()
+            self.interrupt()
         self.conversation.send(text)
 
-    def stop(self) -> None:
-        """Silence the avatar and end the turn; history keeps only what was heard."""
-        video = self.stage.video
-        voiced = video or (self.speaker.voice is not None and self.player.problem is None)
-        was_speaking = self.stage.speaking
-        spoken = self.stage.stop()
-        if self.conversation.busy:
-            keep = (spoken or 0) if voiced and was_speaking else None
-            self.conversation.stop(keep_upto=keep)
-        elif was_speaking:  # written in full, heard in part (or not at all)
-            self.conversation.truncate_last_answer(spoken or 0)
+    def interrupt(self) -> None:
+        """The one way a turn ends early — Stop, a new message, barge-in, another conversation
+        or brain: silence the stage, keep only what was heard, drop a pending retry."""
+        self.recovery.cancel_countdown()
+        speaking, voiced = self.stage.speaking, self.stage.voiced
+        heard = self.stage.stop()
+        self.conversation.interrupt(speaking=speaking, voiced=voiced, heard=heard)
         self.window.show_spoken(0, 0, "")
 
     def _update_busy(self) -> None:
@@ -417,26 +434,32 @@ class AvatarApp:
 
         def done(text: str) -> None:
             if not text.strip():
-                self.window.show_notice("warning", "No speech was found in that recording.")
+                notices.warning("No speech was found in that recording.")
                 return
-            self.conversation.send(text.strip())
+            self.send(text.strip())  # like any new message: the avatar is interrupted first
 
         def failed(exc: Exception) -> None:
             words = exc.user_message if isinstance(exc, ProviderError) else str(exc)
-            self.window.show_notice("error", f"Transcription failed: {words}")
+            notices.error(f"Transcription failed: {words}")
 
-        self.window.show_notice("info", f"Transcribing with {transcriber.name}…")
+        notices.info(f"Transcribing with {transcriber.name}…")
         self.pools.start(self.pools.load, job, returned=done, errored=failed)
 
     # --- dialogs ----------------------------------------------------------------------------
 
     def _on_window_new_requested(self) -> None:
-        self.stop()
+        self.interrupt()
         self.conversation.new_session()
 
     def _on_window_session_selected(self, session_id: str) -> None:
-        self.stop()
+        if session_id != self.conversation.session.id:
+            self.interrupt()
         self.conversation.open_session(session_id)
+
+    def _on_window_delete_requested(self, session_id: str) -> None:
+        if session_id == self.conversation.session.id:
+            self.interrupt()
+        self.conversation.delete_session(session_id)
 
     def _on_window_persona_requested(self) -> None:
         dialog = PersonaDialog(self.conversation.persona(), default_persona(), self.window)
@@ -457,6 +480,7 @@ class AvatarApp:
         settings_bridge.store_keys(self.keys, values)
         s = self.settings
         before = (s.chat_provider, s.groq_chat_model, s.chat_model_path)
+        presenter = self.video.kind
         s.chat_provider = values.chat_provider
         s.groq_chat_model = values.groq_model
         s.chat_model_path = values.model_path or None
@@ -474,6 +498,8 @@ class AvatarApp:
             self.player.set_device(values.output_device)
             if self.player.problem:
                 notices.warning(self.player.problem)
+        if self.video.kind != presenter:
+            self.interrupt()  # another presenter: the answer it was giving ends here
         if self.local_voice is not None:
             self.speaker.voice = self.providers.cloud_voice() or self.local_voice
         self.video.configure()
@@ -495,11 +521,9 @@ class AvatarApp:
             notices.error(str(exc))
 
     def shutdown(self) -> None:
-        self.recovery.cancel_countdown()
         self.listener.cancel()
-        self.stage.stop()
+        self.interrupt()
         self.speaker.close()
-        self.conversation.stop()
         self.save_settings()
         self.pools.wait(5000)
         if self.video.presenter is not None:  # renders stopped mid-way: deleted once done

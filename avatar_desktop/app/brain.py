@@ -26,11 +26,13 @@ class Brain:
         providers: Providers,
         pools: Pools,
         on_state: Callable[[], None],
+        interrupt: Callable[[], None],
     ) -> None:
         self.conversation = conversation
         self.providers = providers
         self.pools = pools
         self.on_state = on_state
+        self.interrupt = interrupt  # the app's one way to end a running turn
         self.state = "loading"
 
     @property
@@ -63,8 +65,8 @@ class Brain:
         self.pools.start(self.pools.load, job, returned=loaded, errored=failed)
 
     def use(self, model: ChatModel) -> None:
-        """Answer with ``model`` from now on (a running answer is stopped first)."""
-        self.conversation.stop()
+        """Answer with ``model`` from now on (a running answer is interrupted first)."""
+        self.interrupt()
         self.conversation.model = model
         self.load()
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import logging
 from typing import Any
 
@@ -11,24 +10,23 @@ from PySide6.QtCore import QObject, Signal
 
 from avatar_desktop.app.workers import Emit, Pools
 from avatar_desktop.core import notices
-from avatar_desktop.core.cancel import CancelToken
-from avatar_desktop.core.events import Cue, Sentence, TextDelta, TurnFailed, TurnFinished
+from avatar_desktop.core.events import (
+    Cue,
+    Sentence,
+    TextDelta,
+    TurnEvent,
+    TurnFailed,
+    TurnFinished,
+)
 from avatar_desktop.core.persona import default_persona
 from avatar_desktop.core.session import Message, Session, SessionSummary
+from avatar_desktop.pipeline.turn_state import Kept, TurnState
 from avatar_desktop.providers.base import ChatModel, GenerationOptions
 from avatar_desktop.storage.sessions import SessionStore
 
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 20_000
-
-
-@dataclasses.dataclass
-class _Turn:
-    id: int
-    session: Session
-    cancel: CancelToken
-    parts: list[str] = dataclasses.field(default_factory=list)
 
 
 def snapshot(session: Session) -> Session:
@@ -39,6 +37,9 @@ def snapshot(session: Session) -> Session:
 class Conversation(QObject):
     """Owns the current session and the running turn; widgets only see its signals.
 
+    The turn's state (what is answered, written, heard; how it ends) is ``turn``, Qt-free.
+    A turn ends early only through ``interrupt``, after the app has silenced the stage.
+
     Signals:
         sessions_changed(list): summaries for the sidebar, newest first.
         session_opened(object): the Session now shown.
@@ -46,11 +47,10 @@ class Conversation(QObject):
         message_refused(str, str): text to give back to the input, and why.
         answer_started(): the assistant began answering.
         text_delta(str): visible answer text, in order.
-        sentence(int, str, int, int): a speakable sentence, its index and span in the answer.
-        cue(str, int): a gesture/emotion cue and its sentence index.
+        performance(object): a Sentence or Cue event of the answer, in order, for the stage.
         answer_finished(object): the assistant Message as kept in history.
         turn_failed(object): the TurnFailed event, after answer_finished kept the partial text.
-        answer_truncated(object): the last answer, cut to what was spoken before Stop.
+        answer_truncated(object): the last answer, cut to what was heard before it was stopped.
         busy_changed(bool): a turn is running or not.
     """
 
@@ -60,8 +60,7 @@ class Conversation(QObject):
     message_refused = Signal(str, str)
     answer_started = Signal()
     text_delta = Signal(str)
-    sentence = Signal(int, str, int, int)
-    cue = Signal(str, int)
+    performance = Signal(object)
     answer_finished = Signal(object)
     turn_failed = Signal(object)
     answer_truncated = Signal(object)
@@ -82,9 +81,7 @@ class Conversation(QObject):
         self._pools = pools
         self.session = Session()
         self._summaries: list[SessionSummary] = []
-        self._turn: _Turn | None = None
-        self._turn_ids = itertools.count(1)
-        self._saving_user = False
+        self.turn = TurnState()
 
     # --- sessions -------------------------------------------------------------------------
 
@@ -112,7 +109,6 @@ class Conversation(QObject):
     def open_session(self, session_id: str) -> None:
         if session_id == self.session.id:
             return
-        self.stop()
         before, size = self.session, len(self.session.messages)
 
         def done(session: Session) -> None:
@@ -134,7 +130,6 @@ class Conversation(QObject):
         )
 
     def new_session(self) -> None:
-        self.stop()
         self.session = Session()
         self.session_opened.emit(self.session)
         self._emit_sessions()
@@ -162,7 +157,6 @@ class Conversation(QObject):
 
     def delete_session(self, session_id: str) -> None:
         if session_id == self.session.id:
-            self.stop()
             self.session = Session()
             self.session_opened.emit(self.session)
 
@@ -197,11 +191,11 @@ class Conversation(QObject):
 
     @property
     def busy(self) -> bool:
-        return self._turn is not None or self._saving_user
+        return self.turn.busy
 
     def send(self, text: str) -> bool:
         """Save the user's message, then answer it. False if the text was not taken."""
-        if not text.strip() or self._saving_user:
+        if not text.strip() or self.turn.saving:
             return False
         if len(text) > MAX_MESSAGE_CHARS:
             self.message_refused.emit(
@@ -210,15 +204,14 @@ class Conversation(QObject):
                 f"{MAX_MESSAGE_CHARS:,}. Shorten it and send again.",
             )
             return False
-        self.stop()
         session, message = self.session, Message(role="user", content=text)
         pending = snapshot(session)
         pending.add(message)
-        self._saving_user = True
+        self.turn.saving = True
         self.busy_changed.emit(True)
 
         def saved(_result: Any) -> None:
-            self._saving_user = False
+            self.turn.saving = False
             session.add(message)
             self._refresh_summary(session)
             self.user_message_added.emit(message)
@@ -228,7 +221,7 @@ class Conversation(QObject):
                 self.busy_changed.emit(self.busy)
 
         def failed(exc: Exception) -> None:
-            self._saving_user = False
+            self.turn.saving = False
             self.busy_changed.emit(self.busy)
             self.message_refused.emit(text, _storage_message(exc))
 
@@ -240,46 +233,25 @@ class Conversation(QObject):
         )
         return True
 
-    def stop(self, keep_upto: int | None = None) -> None:
-        """End the running turn now: the partial answer is kept, marked interrupted.
+    def interrupt(self, *, speaking: bool, voiced: bool, heard: int | None) -> None:
+        """End the turn now, keeping what was heard (see ``TurnState.stop``); the app calls
+        this once it has silenced the stage, which reports ``speaking``, ``voiced``, ``heard``."""
+        kept = self.turn.stop(speaking=speaking, voiced=voiced, heard=heard)
+        if kept is None:
+            return
+        if kept.replaced:
+            self.answer_truncated.emit(kept.message)
+            self._save(kept.session)
+        else:
+            self._finished(kept)
 
-        ``keep_upto`` cuts the kept text at that offset: only what was actually spoken stays.
-        """
-        turn = self._turn
-        if turn is None:
-            return
-        turn.cancel.cancel()
-        text = "".join(turn.parts)
-        if keep_upto is not None:
-            text = text[:keep_upto]
-        self._finish(turn, Message("assistant", text, interrupted=True))
-
-    def truncate_last_answer(self, keep_upto: int) -> None:
-        """The answer was written in full but not all spoken: keep the spoken part, marked."""
-        messages = self.session.messages
-        if self._turn is not None or not messages or messages[-1].role != "assistant":
-            return
-        last = messages[-1]
-        if keep_upto >= len(last.content) and last.interrupted:
-            return
-        cut = Message(
-            "assistant",
-            last.content[:keep_upto],
-            created=last.created,
-            interrupted=True,
-            error=last.error,
-            id=last.id,
-        )
-        messages[-1] = cut
-        self.answer_truncated.emit(cut)
-        self._save(self.session)
+    def hear(self, sentence: Sentence) -> None:
+        """The stage began to voice ``sentence``: that much of the answer has been said."""
+        self.turn.hear(sentence)
 
     def can_retry(self) -> bool:
         """True when the last word is the user's, or a failed answer to it."""
-        if self.busy or not self.session.messages:
-            return False
-        last = self.session.messages[-1]
-        return last.role == "user" or bool(last.error)
+        return self.turn.can_retry(self.session)
 
     def retry(self, model: ChatModel | None = None) -> bool:
         """Answer the last user message again (the failed answer stays, marked), maybe elsewhere."""
@@ -292,8 +264,7 @@ class Conversation(QObject):
     def _start_turn(self, session: Session, model: ChatModel | None = None) -> None:
         from avatar_desktop.pipeline.turn import answer  # langchain-core: imported off start-up
 
-        turn = _Turn(next(self._turn_ids), session, CancelToken())
-        self._turn = turn
+        turn = self.turn.begin(session)
         history, persona, options = list(session.messages), self.persona(), self.options
         model = model or self.model
 
@@ -304,33 +275,24 @@ class Conversation(QObject):
         self.answer_started.emit()
         self._pools.start(self._pools.turn, job, progress=self._on_turn_event)
 
-    def _on_turn_event(self, item: tuple[int, object]) -> None:
+    def _on_turn_event(self, item: tuple[int, TurnEvent]) -> None:
         turn_id, event = item
-        turn = self._turn
-        if turn is None or turn.id != turn_id:
+        if self.turn.accept(turn_id, event) is None:
             return  # a stopped turn's late events
         if isinstance(event, TextDelta):
-            turn.parts.append(event.text)
             self.text_delta.emit(event.text)
-        elif isinstance(event, Sentence):
-            self.sentence.emit(event.index, event.text, event.start, event.end)
-        elif isinstance(event, Cue):
-            self.cue.emit(event.name, event.sentence)
-        elif isinstance(event, TurnFinished):
-            self._finish(turn, Message("assistant", event.text, interrupted=event.interrupted))
-        elif isinstance(event, TurnFailed):
-            partial = "".join(turn.parts) or event.partial
-            message = Message("assistant", partial, interrupted=bool(partial), error=event.message)
-            self._finish(turn, message)
-            self.turn_failed.emit(event)
+        elif isinstance(event, Sentence | Cue):
+            self.performance.emit(event)
+        elif isinstance(event, TurnFinished | TurnFailed):
+            self._finished(self.turn.finish(event))
+            if isinstance(event, TurnFailed):
+                self.turn_failed.emit(event)
 
-    def _finish(self, turn: _Turn, message: Message) -> None:
-        self._turn = None
-        turn.session.add(message)
-        self._refresh_summary(turn.session)
-        self.answer_finished.emit(message)
+    def _finished(self, kept: Kept) -> None:
+        self._refresh_summary(kept.session)
+        self.answer_finished.emit(kept.message)
         self.busy_changed.emit(self.busy)
-        self._save(turn.session)
+        self._save(kept.session)
 
     # --- saving -----------------------------------------------------------------------------
 

@@ -19,6 +19,8 @@ from PySide6.QtCore import QObject, Signal
 from avatar_desktop.app.workers import Pools
 from avatar_desktop.core.cancel import Cancelled, CancelToken
 from avatar_desktop.core.cues import EMOTIONS
+from avatar_desktop.core.events import Cue, Sentence
+from avatar_desktop.pipeline.performer import Performable
 from avatar_desktop.providers.base import ProviderError
 from avatar_desktop.providers.did_render import render
 from avatar_desktop.storage.media_cache import MediaCache
@@ -31,34 +33,39 @@ MIN_CHARS = 24  # a shorter sentence waits to go with the next one (each clip ha
 MAX_RENDERING = 3  # clips rendering at once
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
-    """A sentence of the answer, with the cues that go with it."""
-
-    index: int
-    text: str
-    start: int
-    end: int
-    cues: tuple[str, ...] = ()
-
-
 @dataclass(eq=False)
 class _Piece:
-    """One clip: one or more sentences rendered together."""
+    """One clip: one or more sentences rendered together, with their cues."""
 
     order: int
-    lines: list[Line]
+    sentences: list[Sentence]
+    cues: list[Cue]
     cancel: CancelToken = field(default_factory=CancelToken)
     state: str = "waiting"  # waiting, rendering, ready, queued, playing, done, dropped
     path: Path | None = None
 
     @property
     def text(self) -> str:
-        return " ".join(line.text for line in self.lines)
+        return " ".join(sentence.text for sentence in self.sentences)
 
     @property
     def emotions(self) -> list[str]:
-        return [cue for line in self.lines for cue in line.cues if cue in EMOTIONS]
+        return [cue.name for cue in self.cues if cue.name in EMOTIONS]
+
+    @property
+    def heard(self) -> Sentence:
+        """What the clip says, as one sentence spanning its own."""
+        first, last = self.sentences[0], self.sentences[-1]
+        return Sentence(first.index, self.text, first.start, last.end)
+
+
+def _in_order(sentences: list[Sentence], cues: list[Cue]) -> list[Performable]:
+    """The sentences, each after its own cues, as they first came."""
+    events: list[Performable] = []
+    for sentence in sentences:
+        events += [cue for cue in cues if cue.sentence == sentence.index]
+        events.append(sentence)
+    return events
 
 
 # Builds the request for one clip from its text and emotion cues (the settings decide which).
@@ -68,16 +75,18 @@ RequestMaker = Callable[[str, list[str]], Any]
 class DidPresenter(QObject):
     """Turns a turn's sentences into D-ID clips and plays them back to back.
 
+    A performer (``pipeline.performer.Performer``): begin, add, end_of_text, stop.
+
     Signals:
         speaking_changed(bool): clips are rendering, queued or playing — or not.
-        sentence_started(int, int, int, str): index, span and text of the clip now playing.
+        sentence_started(object): a Sentence spanning what the clip now playing says.
         failed(str): D-ID could not make or play a clip; the words say why.
-        handover(object): a list of Lines the drawn avatar should speak instead (the rest of
-            the turn, from the failed clip on); sent once the clips before it have played.
+        handover(object): the rest of the turn, from the failed clip on, as the Sentence and
+            Cue events it came as, for another performer; sent once the clips before it played.
     """
 
     speaking_changed = Signal(bool)
-    sentence_started = Signal(int, int, int, str)
+    sentence_started = Signal(object)
     failed = Signal(str)
     handover = Signal(object)
 
@@ -95,8 +104,9 @@ class DidPresenter(QObject):
         self._pools, self._player, self._view, self._cache = pools, player, view, cache
         self._client, self._make_request = client, make_request
         self._pieces: list[_Piece] = []
-        self._held: list[Line] = []  # short sentences waiting for company
-        self._cues: dict[int, list[str]] = {}
+        self._held: list[Sentence] = []  # short sentences waiting for company
+        self._held_cues: list[Cue] = []
+        self._cues: dict[int, list[Cue]] = {}  # by sentence index, until their sentence comes
         self._orders = itertools.count()
         self._text_done = True
         self._failed_from: int | None = None  # first piece order the drawn avatar takes over
@@ -113,38 +123,30 @@ class DidPresenter(QObject):
         return self._speaking
 
     @property
-    def handed_over(self) -> bool:
-        """This turn's remaining sentences belong to the drawn avatar."""
-        return self._handed_over
-
-    @property
-    def spoken_end(self) -> int | None:
-        return self._spoken_end
-
-    @property
     def rendering(self) -> int:
         return sum(1 for p in self._pieces if p.state == "rendering")
 
     # --- the turn's text comes in ---------------------------------------------------------
 
-    def begin_turn(self) -> None:
-        self.stop()
+    def begin(self) -> None:
+        """A new answer; the last one's clips have all played or been stopped."""
+        self._pieces, self._held, self._held_cues, self._cues = [], [], [], {}
         self._text_done = False
         self._spoken_end = None
         self._failed_from = None
         self._handed_over = False
 
-    def add_sentence(self, index: int, text: str, start: int, end: int) -> None:
-        cues = tuple(self._cues.pop(index, []))
-        self._held.append(Line(index, text, start, end, cues))
-        if sum(len(line.text) for line in self._held) >= MIN_CHARS:
+    def add(self, event: Performable) -> None:
+        if isinstance(event, Cue):
+            self._cues.setdefault(event.sentence, []).append(event)
+            return
+        self._held.append(event)
+        self._held_cues += self._cues.pop(event.index, [])
+        if sum(len(sentence.text) for sentence in self._held) >= MIN_CHARS:
             self._add_piece()
         self._update_speaking()
 
-    def add_cue(self, name: str, sentence: int) -> None:
-        self._cues.setdefault(sentence, []).append(name)
-
-    def end_of_text(self) -> None:
+    def end_of_text(self, failed: bool = False) -> None:
         self._text_done = True
         if self._held:
             self._add_piece()
@@ -156,7 +158,7 @@ class DidPresenter(QObject):
         for piece in self._pieces:
             piece.cancel.cancel()
         self._pieces.clear()
-        self._held.clear()
+        self._held, self._held_cues = [], []
         self._cues.clear()
         self._player.stop()
         self._view.clear()
@@ -167,8 +169,8 @@ class DidPresenter(QObject):
     # --- rendering ------------------------------------------------------------------------
 
     def _add_piece(self) -> None:
-        piece = _Piece(next(self._orders), self._held)
-        self._held = []
+        piece = _Piece(next(self._orders), self._held, self._held_cues)
+        self._held, self._held_cues = [], []
         self._pieces.append(piece)
         if self._failed_from is None:
             self._submit_more()
@@ -238,13 +240,14 @@ class DidPresenter(QObject):
         cut = self._failed_from
         if any(p.order < cut and p.state not in ("done", "dropped") for p in self._pieces):
             return
-        lines = [line for p in self._pieces if p.order >= cut for line in p.lines]
-        lines += self._held
-        self._held = []
+        rest = [e for p in self._pieces if p.order >= cut for e in _in_order(p.sentences, p.cues)]
+        rest += _in_order(self._held, self._held_cues)
+        rest += [cue for cues in self._cues.values() for cue in cues]  # sentence not come yet
+        self._held, self._held_cues, self._cues = [], [], {}
         self._pieces = [p for p in self._pieces if p.order < cut]
         self._handed_over = True
         self._view.fade_out()
-        self.handover.emit(lines)
+        self.handover.emit(rest)
         self._update_speaking()
 
     # --- playback -------------------------------------------------------------------------
@@ -253,9 +256,9 @@ class DidPresenter(QObject):
         if not isinstance(piece, _Piece) or piece not in self._pieces:
             return
         piece.state = "playing"
-        first, last = piece.lines[0], piece.lines[-1]
-        self._spoken_end = last.end
-        self.sentence_started.emit(first.index, first.start, last.end, piece.text)
+        heard = piece.heard
+        self._spoken_end = heard.end
+        self.sentence_started.emit(heard)
 
     def _on_player_clip_finished(self, piece: object) -> None:
         if not isinstance(piece, _Piece) or piece not in self._pieces:

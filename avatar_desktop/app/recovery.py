@@ -9,11 +9,11 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer
 
 from avatar_desktop.app.conversation import Conversation
+from avatar_desktop.core import notices
 from avatar_desktop.core.events import TurnFailed
+from avatar_desktop.core.notices import Action
 from avatar_desktop.core.session import Message
 from avatar_desktop.providers.base import ChatModel
-from avatar_desktop.ui.main_window import MainWindow
-from avatar_desktop.ui.notice_bar import Action
 
 log = logging.getLogger(__name__)
 
@@ -24,13 +24,17 @@ _LOCAL_KINDS = ("server", "capacity", "rate_limited")
 
 
 class Recovery(QObject):
-    """Decides what a user can do about a failed turn, and offers it in the notice bar."""
+    """Decides what a user can do about a failed turn, and offers it as a notice's actions.
+
+    Answering again goes through the app's ``interrupt`` first (which also ends a countdown),
+    so an answer still being spoken is cut to what was heard before the new one begins.
+    """
 
     def __init__(
         self,
         conversation: Conversation,
-        window: MainWindow,
         *,
+        interrupt: Callable[[], None],
         fallback: Callable[[], ChatModel | None],
         auto_fallback: Callable[[], bool],
         offer_models: Callable[[TurnFailed], None],
@@ -38,7 +42,7 @@ class Recovery(QObject):
     ) -> None:
         super().__init__()
         self._conversation = conversation
-        self._window = window
+        self._interrupt = interrupt
         self._fallback = fallback
         self._auto_fallback = auto_fallback
         self._offer_models = offer_models
@@ -46,13 +50,12 @@ class Recovery(QObject):
         self._auto_retries = 0
         self._left = 0
         self._message = ""
+        self._notice: notices.Notice | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self._on_timer_timeout)
         conversation.turn_failed.connect(self._on_conversation_turn_failed)
         conversation.answer_finished.connect(self._on_conversation_answer_finished)
-        window.send_requested.connect(lambda _text: self.cancel_countdown())
-        window.stop_requested.connect(self.cancel_countdown)
 
     @property
     def counting_down(self) -> bool:
@@ -68,35 +71,37 @@ class Recovery(QObject):
         if event.retry_after is not None and self._auto_retries < MAX_AUTO_RETRIES:
             self._start_countdown(event)
         elif can_fall_back and self._auto_fallback():
-            self._window.show_notice("info", f"{event.message} Answering on this computer instead.")
-            self._conversation.retry(local)
+            notices.info(f"{event.message} Answering on this computer instead.")
+            self.answer_again(local)
         elif event.kind in _MODEL_KINDS:
             self._offer_models(event)
         else:
-            self._window.show_notice("error", event.message, self._actions(event, local))
+            notices.error(event.message, self._actions(event, local))
 
     def _actions(self, event: TurnFailed, local: ChatModel | None) -> list[Action]:
         """Always a Retry; an answer from this computer or the settings where they can help."""
-        actions: list[Action] = [("Retry", self.retry)]
+        actions = [Action("Retry", self.retry)]
         if local is not None and (event.offline or event.kind in _LOCAL_KINDS):
-            actions.append(("Answer on this computer", lambda: self._conversation.retry(local)))
+            actions.append(Action("Answer on this computer", lambda: self.answer_again(local)))
         if event.kind in _SETTINGS_KINDS:
-            actions.append(("Settings…", self._open_settings))
+            actions.append(Action("Settings…", self._open_settings))
         return actions
 
     def retry(self) -> None:
+        self.answer_again()
+
+    def answer_again(self, model: ChatModel | None = None) -> bool:
+        """Answer the last question again (with ``model``, or the current one)."""
+        self._interrupt()
         self.cancel_countdown()
-        self._conversation.retry()
+        return self._conversation.retry(model)
 
     def _start_countdown(self, event: TurnFailed) -> None:
         self._auto_retries += 1
         self._left = max(1, round(event.retry_after or 1))
         self._message = event.message
-        self._window.show_notice(
-            "warning",
-            self._countdown_text(),
-            [("Retry now", self.retry), ("Cancel", self.cancel_countdown)],
-        )
+        actions = [Action("Retry now", self.retry), Action("Cancel", self.cancel_countdown)]
+        self._notice = notices.warning(self._countdown_text(), actions)
         self._timer.start()
 
     def _countdown_text(self) -> str:
@@ -105,15 +110,16 @@ class Recovery(QObject):
 
     def _on_timer_timeout(self) -> None:
         self._left -= 1
-        if self._left > 0:
-            self._window.notice.update_text(self._countdown_text())
+        if self._left > 0 and self._notice is not None:
+            self._notice = notices.update(self._notice, self._countdown_text())
             return
-        self._timer.stop()
-        self._window.notice.hide()
-        if not self._conversation.retry():
+        self.cancel_countdown()
+        if not self.answer_again():
             log.info("automatic retry skipped: nothing to answer")
 
     def cancel_countdown(self, *_args: Any) -> None:
         if self._timer.isActive():
             self._timer.stop()
-            self._window.notice.hide()
+            if self._notice is not None:
+                notices.withdraw(self._notice)
+        self._notice = None

@@ -15,7 +15,9 @@ from avatar_desktop.app.workers import Pools
 from avatar_desktop.avatar.rig import Rig
 from avatar_desktop.avatar.timeline import SpeechTrack, Timeline
 from avatar_desktop.core.cancel import CancelToken
+from avatar_desktop.core.events import Cue, Sentence
 from avatar_desktop.core.speech import Speech
+from avatar_desktop.pipeline.performer import Performable
 from avatar_desktop.providers.base import ProviderError, Voice
 
 log = logging.getLogger(__name__)
@@ -24,14 +26,11 @@ FRAME_MS = 16
 AHEAD = 1  # sentences synthesized beyond the one playing
 
 
-@dataclass
-class _Line:
-    """One sentence on its way to being heard."""
+@dataclass(eq=False)
+class _Said:
+    """One sentence on its way to being heard, with its cues, speech and mouth track."""
 
-    index: int
-    text: str
-    start: int
-    end: int
+    sentence: Sentence
     cues: list[str] = field(default_factory=list)
     speech: Speech | None = None
     track: SpeechTrack | None = None
@@ -40,15 +39,17 @@ class _Line:
 class Speaker(QObject):
     """Speaks a turn's sentences and animates the avatar at the playback position.
 
+    A performer (``pipeline.performer.Performer``): begin, add, end_of_text, stop.
+
     Signals:
         speaking_changed(bool): sound is queued or playing, or not.
-        sentence_started(int, int, int, str): index, span and text of the sentence now audible.
+        sentence_started(object): the Sentence now audible.
         pose_changed(object): the avatar's Pose for this frame.
         voice_failed(str): the voice could not speak; the answer stays as text.
     """
 
     speaking_changed = Signal(bool)
-    sentence_started = Signal(int, int, int, str)
+    sentence_started = Signal(object)
     pose_changed = Signal(object)
     voice_failed = Signal(str)
 
@@ -60,9 +61,9 @@ class Speaker(QObject):
         self.rate = 1.0
         self._pools = pools
         self._ids = itertools.count(1)
-        self._waiting: deque[_Line] = deque()  # written, not yet synthesized
-        self._queued: dict[int, _Line] = {}  # handed to the player, by utterance id
-        self._current: tuple[int, _Line] | None = None
+        self._waiting: deque[_Said] = deque()  # written, not yet synthesized
+        self._queued: dict[int, _Said] = {}  # handed to the player, by utterance id
+        self._current: tuple[int, _Said] | None = None
         self._synthesizing = False
         self._text_done = True
         self._cancel = CancelToken()
@@ -86,39 +87,41 @@ class Speaker(QObject):
         return self._speaking
 
     @property
-    def spoken_end(self) -> int | None:
-        """End offset, in the answer text, of the last sentence that began to be heard."""
-        return self._spoken_end
+    def audible(self) -> bool:
+        """Its sentences can be heard: a voice, and a sound device to play it on."""
+        return self.voice is not None and self.player.problem is None
 
     # --- the turn's text comes in ------------------------------------------------------------
 
-    def begin_turn(self) -> None:
-        self.stop()
+    def begin(self) -> None:
+        """A new answer: the avatar thinks until its first sentence is heard."""
         self._text_done = False
         self._spoken_end = None
         self._heard_index = -1
+        self._early_cues.clear()
         self.rig.set_state("thinking", time.monotonic())
 
-    def add_sentence(self, index: int, text: str, start: int, end: int) -> None:
-        if self.voice is None:
-            return
-        self._waiting.append(_Line(index, text, start, end, self._early_cues.pop(index, [])))
-        self._update_speaking()
-        self._synthesize_next()
+    def add(self, event: Performable) -> None:
+        if isinstance(event, Cue):
+            self._add_cue(event)
+        elif self.voice is not None:
+            self._waiting.append(_Said(event, self._early_cues.pop(event.index, [])))
+            self._update_speaking()
+            self._synthesize_next()
 
-    def add_cue(self, name: str, sentence: int) -> None:
+    def _add_cue(self, cue: Cue) -> None:
         """Fire the cue when its sentence is heard (now, if it already was).
 
         Cues arrive before their sentence's text is complete, so they wait by sentence index.
         """
-        for line in [*self._waiting, *self._queued.values()]:
-            if line.index == sentence:
-                line.cues.append(name)
+        for said in [*self._waiting, *self._queued.values()]:
+            if said.sentence.index == cue.sentence:
+                said.cues.append(cue.name)
                 return
-        if self.voice is None or sentence <= self._heard_index:
-            self.rig.on_cue(name, time.monotonic())
+        if self.voice is None or cue.sentence <= self._heard_index:
+            self.rig.on_cue(cue.name, time.monotonic())
         else:
-            self._early_cues.setdefault(sentence, []).append(name)
+            self._early_cues.setdefault(cue.sentence, []).append(cue.name)
 
     def end_of_text(self, failed: bool = False) -> None:
         self._text_done = True
@@ -154,21 +157,21 @@ class Speaker(QObject):
         ahead = len(self._queued) - (1 if self._current else 0)
         if self._synthesizing or not self._waiting or ahead >= AHEAD + 1 or self.voice is None:
             return
-        line = self._waiting.popleft()
+        said = self._waiting.popleft()
         voice, cancel, rate = self.voice, self._cancel, self.rate
         self._synthesizing = True
 
         def job(_emit: object) -> Speech:
-            return voice.synthesize(line.text, cancel=cancel, rate=rate)
+            return voice.synthesize(said.sentence.text, cancel=cancel, rate=rate)
 
         def done(speech: Speech) -> None:
             if cancel.cancelled:
                 return
             self._synthesizing = False
-            line.speech, line.track = speech, Timeline.for_speech(speech)
+            said.speech, said.track = speech, Timeline.for_speech(speech)
             if len(speech.pcm):
                 uid = next(self._ids)
-                self._queued[uid] = line
+                self._queued[uid] = said
                 self.player.enqueue(uid, speech.pcm)
             self._synthesize_next()
             self._update_speaking()
@@ -200,17 +203,18 @@ class Speaker(QObject):
     def _on_player_event(self, event: Any, now: float) -> None:
         kind, uid = event.kind, event.utterance_id
         if kind == "started" and uid in self._queued:
-            line = self._queued[uid]
-            self._current = (uid, line)
-            self._spoken_end = line.end
-            self._heard_index = line.index
+            said = self._queued[uid]
+            sentence = said.sentence
+            self._current = (uid, said)
+            self._spoken_end = sentence.end
+            self._heard_index = sentence.index
             self.rig.set_state("speaking", now)
-            if line.track is not None:
-                self.rig.speak(line.track, now)
-            self.rig.on_sentence(line.text, now)
-            for cue in line.cues:
+            if said.track is not None:
+                self.rig.speak(said.track, now)
+            self.rig.on_sentence(sentence.text, now)
+            for cue in said.cues:
                 self.rig.on_cue(cue, now)
-            self.sentence_started.emit(line.index, line.start, line.end, line.text)
+            self.sentence_started.emit(sentence)
         elif kind == "finished" and uid in self._queued:
             del self._queued[uid]
             if self._current is not None and self._current[0] == uid:

@@ -341,8 +341,10 @@ class MainWindow(QMainWindow):
             self.input.setPlainText(text)
         self.show_notice("error", reason)
 
-    def show_notice(self, level: str, text: str, actions: Sequence[Action] = ()) -> None:
-        self.notice.show_notice(level, text, actions)
+    def show_notice(
+        self, level: str, text: str, actions: Sequence[Action] = (), key: int = 0
+    ) -> None:
+        self.notice.show_notice(level, text, actions, key)
 
     def set_status(self, text: str) -> None:
         self.status_label.setText(text)

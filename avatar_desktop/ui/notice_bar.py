@@ -41,11 +41,14 @@ class NoticeBar(QFrame):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.hide)
         self.level = ""
+        self.key = 0  # which notice of the message bridge shows (0: one of the window's own)
         self.hide()
 
-    def show_notice(self, level: str, text: str, actions: Sequence[Action] = ()) -> None:
+    def show_notice(
+        self, level: str, text: str, actions: Sequence[Action] = (), key: int = 0
+    ) -> None:
         ink, fill = _STYLES.get(level, _STYLES["info"])
-        self.level = level
+        self.level, self.key = level, key
         self.setStyleSheet(
             f"#noticeBar {{ background: {fill}; border: 1px solid {ink}; border-radius: 8px; }}"
             f"#noticeText {{ color: {ink}; }}"
@@ -58,9 +61,15 @@ class NoticeBar(QFrame):
         else:
             self._timer.stop()
 
-    def update_text(self, text: str) -> None:
-        """Change the words but keep the actions (a countdown ticking)."""
-        self.label.setText(text)
+    def update_text(self, text: str, key: int) -> None:
+        """Change the words but keep the actions (a countdown ticking), if notice ``key`` shows."""
+        if self.isVisible() and self.key == key:
+            self.label.setText(text)
+
+    def withdraw(self, key: int) -> None:
+        """Hide notice ``key`` if it still shows; a newer notice stays."""
+        if self.key == key:
+            self.hide()
 
     def _set_actions(self, actions: Sequence[Action]) -> None:
         for button in self._buttons:

@@ -10,6 +10,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from avatar_desktop.app.application import AvatarApp
+from avatar_desktop.core.events import Sentence
 from avatar_desktop.storage.secrets import KeyStore
 from tests.audio.pulse import PulseSink, pulse_sink  # noqa: F401
 from tests.fakes.did_server import DidFake
@@ -65,7 +66,7 @@ def test_a_three_sentence_answer_plays_as_three_clips_in_order(
 ) -> None:
     app = did_app(make_app, qtbot, did_fake, monkeypatch, SENTENCES)
     started: list[str] = []
-    app.stage.sentence_started.connect(lambda _i, _s, _e, text: started.append(text))
+    app.stage.sentence_started.connect(lambda sentence: started.append(sentence.text))
     finished: list[object] = []
     app.video.player.clip_finished.connect(finished.append)
     send(qtbot, app, "Tell me about the sea.")
@@ -96,9 +97,9 @@ def test_a_failure_on_the_second_sentence_hands_the_rest_to_the_drawn_avatar(
     spoken: list[str] = []
     heard: list[str] = []  # both, in the order they began
     assert app.video.presenter is not None
-    app.video.presenter.sentence_started.connect(lambda _i, _s, _e, t: video.append(t))
-    app.speaker.sentence_started.connect(lambda _i, _s, _e, t: spoken.append(t))
-    app.stage.sentence_started.connect(lambda _i, _s, _e, t: heard.append(t))
+    app.video.presenter.sentence_started.connect(lambda s: video.append(s.text))
+    app.speaker.sentence_started.connect(lambda s: spoken.append(s.text))
+    app.stage.sentence_started.connect(lambda s: heard.append(s.text))
     send(qtbot, app, "Tell me about the sea.")
     qtbot.waitUntil(lambda: "credits" in app.window.notice.text().lower(), timeout=10_000)
     assert "drawn avatar" in app.window.notice.text()
@@ -217,7 +218,9 @@ def test_each_d_id_failure_is_explained_and_the_drawn_avatar_takes_the_turn(
     app = did_app(make_app, qtbot, did_fake, monkeypatch, SENTENCES)
     taken: list[str] = []
     assert app.video.presenter is not None
-    app.video.presenter.handover.connect(lambda lines: taken.extend(x.text for x in lines))
+    app.video.presenter.handover.connect(
+        lambda rest: taken.extend(e.text for e in rest if isinstance(e, Sentence))
+    )
     send(qtbot, app, "Tell me about the sea.")
     qtbot.waitUntil(lambda: "drawn avatar" in app.window.notice.text(), timeout=10_000)
     words = app.window.notice.text()

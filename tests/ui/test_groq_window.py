@@ -162,6 +162,32 @@ def test_rate_limit_counts_down_then_retries(qtbot: QtBot, groq_app: GroqApp) ->
     assert "rate limit" in session_file(app)["messages"][1]["error"]
 
 
+def test_a_countdown_ticks_in_place_and_cancel_takes_it_back(
+    qtbot: QtBot, groq_app: GroqApp
+) -> None:
+    app, fake = groq_app
+    fake.fail_next("429", retry_after=2)
+    send(qtbot, app, "Busy?")
+    qtbot.waitUntil(lambda: "Retrying in 2 seconds" in app.window.notice.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "Retrying in 1 second" in app.window.notice.text(), timeout=3000)
+    assert app.window.notice.action_titles() == ["Retry now", "Cancel"]
+    app.window.notice.trigger("Cancel")
+    assert not app.recovery.counting_down and app.window.notice.text() == ""
+    qtbot.wait(1500)
+    assert len(app.conversation.session.messages) == 2  # nothing was retried
+
+
+def test_a_new_conversation_drops_a_pending_retry(qtbot: QtBot, groq_app: GroqApp) -> None:
+    app, fake = groq_app
+    fake.fail_next("429", retry_after=1)
+    send(qtbot, app, "Busy?")
+    qtbot.waitUntil(lambda: "Retrying in 1 second" in app.window.notice.text(), timeout=5000)
+    app.window.new_requested.emit()
+    assert not app.recovery.counting_down and app.window.notice.text() == ""
+    qtbot.wait(1500)
+    assert len([r for r in fake.requests if r.path.endswith("/chat/completions")]) == 1
+
+
 def test_rate_limit_retries_are_bounded(qtbot: QtBot, groq_app: GroqApp) -> None:
     app, fake = groq_app
     fake.fail_next("429", count=3, retry_after=1)

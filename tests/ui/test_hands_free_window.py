@@ -63,7 +63,7 @@ def test_talking_over_the_avatar_stops_it_and_keeps_what_was_heard(
     app = hands_free_app(make_app, qtbot, LONG_ANSWER)
     app.player.volume = 0.15  # the speakers are quieter than the user's voice at the mic
     started: list[int] = []
-    app.speaker.sentence_started.connect(lambda index, *_rest: started.append(index))
+    app.speaker.sentence_started.connect(lambda sentence: started.append(sentence.index))
     barged: list[bool] = []
     app.listener.barge_in.connect(lambda: barged.append(True))
     send(qtbot, app, "Talk to me")
@@ -78,7 +78,7 @@ def test_talking_over_the_avatar_stops_it_and_keeps_what_was_heard(
     assert kept["content"].count("This is sentence number") < len(LONG_ANSWER)
     assert word_error_rate([(QUESTION, messages[2]["content"])]) <= 0.25, messages[2]
     app.window.hands_free_action.setChecked(False)
-    app.stop()
+    app.interrupt()
     wait_idle(qtbot, app)
 
 
@@ -123,7 +123,7 @@ def test_barge_in_and_the_end_of_speech_pause_are_settings(
     assert '"barge_in": false' in saved and '"end_of_speech_ms": 900' in saved
     app.player.volume = 0.15
     started: list[int] = []
-    app.speaker.sentence_started.connect(lambda index, *_rest: started.append(index))
+    app.speaker.sentence_started.connect(lambda sentence: started.append(sentence.index))
     send(qtbot, app, "Talk to me")
     qtbot.waitUntil(lambda: len(started) >= 2, timeout=20_000)
     play_into_sink(question_audio)

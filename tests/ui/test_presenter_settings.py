@@ -171,7 +171,7 @@ def test_elevenlabs_speaks_for_the_drawn_avatar_and_this_computer_takes_over_on_
     assert isinstance(app.speaker.voice, ElevenLabsVoice)
     assert "Voice: ElevenLabs Rachel" in app.window.status_label.text()
     spoken: list[str] = []
-    app.speaker.sentence_started.connect(lambda _i, _s, _e, text: spoken.append(text))
+    app.speaker.sentence_started.connect(lambda sentence: spoken.append(sentence.text))
     send(qtbot, app, "How is the weather?")
     qtbot.waitUntil(lambda: len(spoken) == 1, timeout=10_000)
     qtbot.waitUntil(lambda: not app.stage.speaking, timeout=20_000)

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import gc
+import json
 import threading
 import time
+import wave
+from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +18,7 @@ from pytestqt.qtbot import QtBot
 from avatar_desktop.app.application import AvatarApp
 from avatar_desktop.providers.local.tts import PiperVoiceProvider
 from tests.audio.pulse import MonitorRecorder, PulseSink, pulse_sink  # noqa: F401
+from tests.audio.speech import spoken
 from tests.fakes.scripted_model import ScriptedModel
 from tests.ui.conftest import MakeApp
 from tests.ui.test_main_window import bubble_texts, interrupted, send, session_file, wait_idle
@@ -68,7 +73,7 @@ def test_a_typed_question_is_answered_aloud(
     app.speaker.pose_changed.connect(lambda _pose: states.append(app.speaker.rig.state))
     captions: list[str] = []
     emotions: list[str] = []
-    app.speaker.sentence_started.connect(lambda _i, _s, _e, text: captions.append(text))
+    app.speaker.sentence_started.connect(lambda sentence: captions.append(sentence.text))
     app.speaker.sentence_started.connect(lambda *_: emotions.append(app.speaker.rig.emotion))
     with MonitorRecorder() as monitor:
         send(qtbot, app, "Hi!")
@@ -95,7 +100,7 @@ def test_stop_silences_at_once_and_keeps_only_what_was_heard(
     app = voiced_app(make_app, qtbot, long_answer)
     send(qtbot, app, "Talk to me")
     started: list[int] = []
-    app.speaker.sentence_started.connect(lambda index, *_rest: started.append(index))
+    app.speaker.sentence_started.connect(lambda sentence: started.append(sentence.index))
     qtbot.waitUntil(lambda: len(started) >= 2, timeout=20_000)
     with MonitorRecorder() as monitor:
         qtbot.wait(200)
@@ -120,3 +125,81 @@ def test_stop_silences_at_once_and_keeps_only_what_was_heard(
     assert kept["content"].count("This is sentence number") == len(started)
     assert interrupted(app.window.chat.bubbles()[-1])
     assert bubble_texts(app)[-1] == kept["content"]
+
+
+def write_wav(path: Path, pcm: np.ndarray, rate: int) -> None:
+    """16-bit mono WAV, as a recorder would save it."""
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes((np.clip(pcm, -1.0, 1.0) * 32767).astype("<i2").tobytes())
+
+
+def test_transcribing_a_file_while_speaking_keeps_only_what_was_heard(
+    qtbot: QtBot,
+    make_app: MakeApp,
+    pulse_sink: PulseSink,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    long_answer = [
+        f"This is sentence number {n}, spoken slowly and clearly. " for n in range(1, 13)
+    ]
+    app = voiced_app(make_app, qtbot, long_answer)
+    assert app.local_voice is not None
+    path = tmp_path / "question.wav"
+    write_wav(path, spoken(app.local_voice, "What is the capital city of France?"), 16_000)
+    send(qtbot, app, "Talk to me")
+    started: list[int] = []
+    app.speaker.sentence_started.connect(lambda sentence: started.append(sentence.index))
+    qtbot.waitUntil(lambda: len(started) >= 2, timeout=20_000)
+    at_send: list[tuple[int, bool]] = []  # sentences heard, and still talking, as it was sent
+    app.conversation.user_message_added.connect(
+        lambda _m: at_send.append((len(started), app.stage.speaking))
+    )
+    app.window.transcribe_requested.emit(str(path))  # File → Transcribe audio file…
+    qtbot.waitUntil(lambda: bool(at_send), timeout=30_000)
+    heard, still_talking = at_send[0]
+    assert not still_talking  # silenced before the transcribed message went in
+    app.interrupt()
+    wait_idle(qtbot, app)
+    messages = session_file(app)["messages"]
+    assert [m["role"] for m in messages[:3]] == ["user", "assistant", "user"]
+    kept = messages[1]
+    assert kept["interrupted"] is True
+    assert 2 <= heard < len(long_answer)
+    assert kept["content"].count("This is sentence number") == heard
+    assert "france" in messages[2]["content"].lower()
+    assert interrupted(app.window.chat.bubbles()[1])
+    assert bubble_texts(app)[1] == kept["content"]
+
+
+def _new_conversation(app: AvatarApp) -> None:
+    app.window.new_requested.emit()
+
+
+def _another_brain(app: AvatarApp) -> None:
+    app.use_model(ScriptedModel(["A different brain."]))
+
+
+@pytest.mark.parametrize("leave", [_new_conversation, _another_brain], ids=lambda f: f.__name__)
+def test_leaving_the_turn_any_other_way_also_keeps_only_what_was_heard(
+    qtbot: QtBot,
+    make_app: MakeApp,
+    pulse_sink: PulseSink,  # noqa: F811
+    leave: Callable[[AvatarApp], None],
+) -> None:
+    long_answer = [f"This is sentence number {n}, spoken slowly and clearly. " for n in range(1, 9)]
+    app = voiced_app(make_app, qtbot, long_answer)
+    send(qtbot, app, "Talk to me")
+    started: list[int] = []
+    app.speaker.sentence_started.connect(lambda sentence: started.append(sentence.index))
+    qtbot.waitUntil(lambda: len(started) >= 2, timeout=20_000)
+    session = app.conversation.session
+    leave(app)
+    assert not app.stage.speaking
+    wait_idle(qtbot, app)
+    path = app.paths.sessions / f"{session.id}.json"
+    kept = json.loads(path.read_text(encoding="utf-8"))["messages"][-1]
+    assert kept["interrupted"] is True
+    assert kept["content"].count("This is sentence number") == len(started)
