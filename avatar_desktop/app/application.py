@@ -9,7 +9,7 @@ import math
 import time
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QObject, QTimer, Signal
+from PySide6.QtCore import QByteArray, QTimer
 from PySide6.QtWidgets import QDialog
 
 from avatar_desktop import APP_NAME
@@ -18,6 +18,7 @@ from avatar_desktop.app.brain import Brain
 from avatar_desktop.app.conversation import Conversation
 from avatar_desktop.app.listener import Listener
 from avatar_desktop.app.logs import install_redaction
+from avatar_desktop.app.notice_bridge import NoticeBridge
 from avatar_desktop.app.recovery import Recovery
 from avatar_desktop.app.services import Providers
 from avatar_desktop.app.speaker import Speaker
@@ -29,7 +30,7 @@ from avatar_desktop.avatar.look import Look
 from avatar_desktop.avatar.rig import Rig
 from avatar_desktop.core import notices
 from avatar_desktop.core.events import Sentence, TurnFailed
-from avatar_desktop.core.notices import Action, Change, Notice
+from avatar_desktop.core.notices import Action
 from avatar_desktop.core.persona import default_persona
 from avatar_desktop.providers.base import ChatModel, GenerationOptions, ProviderError
 from avatar_desktop.providers.local.tts import PiperVoiceProvider
@@ -47,31 +48,6 @@ log = logging.getLogger(__name__)
 CLIP_SPEECH_DB = -14.0  # a D-ID clip's speech at full volume, roughly (its level is not measured)
 # Long enough that the voice's first run sizes its buffers for real sentences.
 WARM_UP_SENTENCE = "Hello! I am getting ready to talk with you about anything you like, today."
-
-
-class _NoticeBridge(QObject):
-    """Carries notices from any thread to the window's notice bar (queued onto the GUI thread).
-
-    The one place in the app that shows a notice: everything else calls ``core.notices``.
-    """
-
-    changed = Signal(object, object)
-
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__()
-        self._window = window
-        self.changed.connect(self._on_changed)
-        notices.install(self.changed.emit)
-
-    def _on_changed(self, change: Change, notice: Notice) -> None:
-        bar = self._window.notice
-        if change is Change.UPDATED:
-            bar.update_text(notice.text, notice.id)
-        elif change is Change.WITHDRAWN:
-            bar.withdraw(notice.id)
-        else:
-            actions = [(action.label, action.run) for action in notice.actions]
-            self._window.show_notice(notice.level.value, notice.text, actions, notice.id)
 
 
 class AvatarApp:
@@ -140,7 +116,7 @@ class AvatarApp:
             end_of_speech_ms=lambda: self.settings.end_of_speech_ms,
         )
         self.listener.barge_in_enabled = self.settings.barge_in
-        self._bridge = _NoticeBridge(self.window)
+        self._bridge = NoticeBridge(self.window)
         self._voice_settled = False  # loaded, or failed and told
         self._heap_frozen = False
         self.welcome_dialog: WelcomeDialog | None = None
@@ -532,4 +508,4 @@ class AvatarApp:
             sweep_idle(3.0)
         self.player.close()
         self.brain.close()
-        notices.install(None)
+        self._bridge.close()
