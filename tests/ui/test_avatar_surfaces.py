@@ -150,7 +150,7 @@ def test_a_kind_that_fails_to_start_falls_back_too(qtbot: QtBot) -> None:
         raise RuntimeError("no OpenGL here")
 
     said: list[str] = []
-    notices.install(lambda _level, text: said.append(text))
+    notices.install(lambda _change, notice: said.append(notice.text))
     surfaces.register("broken", broken)
     try:
         surface = surfaces.build("broken")
