@@ -502,7 +502,7 @@ class AvatarApp:
         self.save_settings()
         self.pools.wait(5000)
         if self.video.presenter is not None:  # renders stopped mid-way: deleted once done
-            from avatar_desktop.providers.did_render import sweep_idle
+            from avatar_desktop.providers.did.render import sweep_idle
 
             sweep_idle(3.0)
         self.player.close()

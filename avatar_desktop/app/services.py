@@ -15,8 +15,8 @@ from avatar_desktop.storage.settings import Settings
 from avatar_desktop.ui.presenter_tab import PresenterChoice
 
 if TYPE_CHECKING:  # the cloud clients import their SDKs (~0.6 s): only when a service is used
-    from avatar_desktop.providers.did import ClipRequest, DidClient, Presenter, TalkRequest
-    from avatar_desktop.providers.groq import GroqAccess, GroqTranscriber
+    from avatar_desktop.providers.did.client import ClipRequest, DidClient, Presenter, TalkRequest
+    from avatar_desktop.providers.groq.chat import GroqAccess, GroqTranscriber
 
 GROQ = "groq"
 DID = "did"
@@ -46,13 +46,13 @@ class Providers:
         self.local_ears = WhisperTranscriber()
 
     def groq_access(self, key: str | None = None) -> GroqAccess:
-        from avatar_desktop.providers.groq import GroqAccess
+        from avatar_desktop.providers.groq.chat import GroqAccess
 
         return GroqAccess.from_env(key or self.keys.get(GROQ))
 
     def chat_model(self) -> ChatModel:
         if self.settings.chat_provider == GROQ:
-            from avatar_desktop.providers.groq import GroqChatModel
+            from avatar_desktop.providers.groq.chat import GroqChatModel
 
             return GroqChatModel(access=self.groq_access(), model=self.settings.groq_chat_model)
         return self.local
@@ -64,7 +64,7 @@ class Providers:
             return self.local_ears
         access = self.groq_access()
         if self._transcriber is None or self._transcriber.access != access:
-            from avatar_desktop.providers.groq import GroqTranscriber
+            from avatar_desktop.providers.groq.chat import GroqTranscriber
 
             self._transcriber = GroqTranscriber(access=access)
         return self._transcriber
@@ -73,7 +73,7 @@ class Providers:
 
     def did_client(self, key: str | None = None) -> DidClient:
         """One client (and its connection pool) while the key stays the same."""
-        from avatar_desktop.providers.did import DidAccess, DidClient
+        from avatar_desktop.providers.did.client import DidAccess, DidClient
 
         access = DidAccess.from_env(key or self.keys.get(DID))
         if key:
@@ -93,7 +93,7 @@ class Providers:
 
     def did_request(self, text: str, emotions: list[str]) -> TalkRequest | ClipRequest:
         """What one clip asks D-ID for, from the presenter settings."""
-        from avatar_desktop.providers.did import ClipRequest, TalkRequest, expressions_for
+        from avatar_desktop.providers.did.client import ClipRequest, TalkRequest, expressions_for
 
         s = self.settings
         if s.presenter == "did_talk" and s.did_portrait_url:
@@ -109,7 +109,7 @@ class Providers:
         key = self.keys.get(ELEVENLABS)
         if not key:
             return None
-        from avatar_desktop.providers.elevenlabs import ElevenLabsAccess, ElevenLabsVoice
+        from avatar_desktop.providers.elevenlabs.voice import ElevenLabsAccess, ElevenLabsVoice
 
         s = self.settings
         return ElevenLabsVoice(
@@ -151,7 +151,7 @@ class Providers:
     def list_elevenlabs_voices(
         self, key: str, done: Callable[[Sequence[tuple[str, str]], str], None]
     ) -> None:
-        from avatar_desktop.providers.elevenlabs import ElevenLabsAccess, list_voices
+        from avatar_desktop.providers.elevenlabs.voice import ElevenLabsAccess, list_voices
 
         access = ElevenLabsAccess.from_env(key or self.keys.get(ELEVENLABS))
         self._pools.start(
@@ -175,7 +175,7 @@ class Providers:
         access = self.groq_access(key)
 
         def job(_emit: object) -> str:
-            from avatar_desktop.providers.groq import list_chat_models
+            from avatar_desktop.providers.groq.chat import list_chat_models
 
             models = list_chat_models(access)
             return f"Groq accepted the key; {len(models)} chat models are available."
@@ -229,7 +229,7 @@ def _words(exc: Exception) -> str:
 
 def _thumbnail(client: DidClient, presenter: Presenter, folder: Path | None) -> str:
     """A presenter's picture, fetched once into the cache; empty when it can't be had."""
-    from avatar_desktop.storage.atomic import atomic_write_bytes
+    from avatar_desktop.core.atomic import atomic_write_bytes
 
     if folder is None or not presenter.thumbnail_url:
         return ""
@@ -246,6 +246,6 @@ def _thumbnail(client: DidClient, presenter: Presenter, folder: Path | None) -> 
 
 def chat_model_ids(access: GroqAccess) -> list[str]:
     """The chat models Groq offers now (a network call: run it off the GUI thread)."""
-    from avatar_desktop.providers.groq import list_chat_models
+    from avatar_desktop.providers.groq.chat import list_chat_models
 
     return [m.id for m in list_chat_models(access)]

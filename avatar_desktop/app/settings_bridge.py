@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
+from avatar_desktop.avatar.look import Look
 from avatar_desktop.core import notices
 from avatar_desktop.storage.secrets import KeyStore
 from avatar_desktop.storage.settings import Settings
-from avatar_desktop.avatar.look import Look
 from avatar_desktop.ui.presenter_tab import PresenterValues
 from avatar_desktop.ui.settings_dialog import SettingsValues
 

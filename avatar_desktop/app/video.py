@@ -121,7 +121,7 @@ class Video:
         self._uploading = path
 
         def job(_emit: object) -> tuple[str, str, bool]:
-            from avatar_desktop.providers.portrait import portrait_key, prepare_portrait
+            from avatar_desktop.providers.did.portrait import portrait_key, prepare_portrait
 
             picture = prepare_portrait(Path(path))
             key = portrait_key(picture.data)

@@ -294,7 +294,7 @@ def test_settings_test_button_reports_the_key_in_words(qtbot: QtBot, groq_app: G
 
 
 def use_groq(app: AvatarApp, fake_url: str, key: str, **timeouts: float) -> None:
-    from avatar_desktop.providers.groq import GroqAccess, GroqChatModel
+    from avatar_desktop.providers.groq.chat import GroqAccess, GroqChatModel
 
     app.use_model(GroqChatModel(access=GroqAccess(api_key=key, base_url=fake_url, **timeouts)))
 

@@ -216,7 +216,7 @@ def test_failed_save_keeps_the_message_in_the_input(
     def full(*_args: object) -> None:
         raise OSError(code, "simulated")
 
-    monkeypatch.setattr("avatar_desktop.storage.atomic.os.replace", full)
+    monkeypatch.setattr("avatar_desktop.core.atomic.os.replace", full)
     send(qtbot, app, "Do not lose me")
     qtbot.waitUntil(lambda: app.window.notice.isVisible())
     wait_idle(qtbot, app)

@@ -11,7 +11,7 @@ from PIL import Image
 from pytestqt.qtbot import QtBot
 
 from avatar_desktop.app.application import AvatarApp
-from avatar_desktop.providers.elevenlabs import ElevenLabsVoice
+from avatar_desktop.providers.elevenlabs.voice import ElevenLabsVoice
 from avatar_desktop.storage.secrets import KeyStore
 from avatar_desktop.ui.settings_dialog import SettingsDialog
 from tests.audio.pulse import PulseSink, pulse_sink  # noqa: F401

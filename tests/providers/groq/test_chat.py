@@ -12,7 +12,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 
 from avatar_desktop.core.cancel import Cancelled, CancelToken
 from avatar_desktop.providers.base import GenerationOptions, ProviderError
-from avatar_desktop.providers.groq import (
+from avatar_desktop.providers.groq.chat import (
     DEFAULT_CHAT_MODEL,
     GroqAccess,
     GroqChatModel,

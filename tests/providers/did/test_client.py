@@ -10,9 +10,9 @@ import pytest
 import requests
 
 from avatar_desktop.core.cancel import Cancelled, CancelToken
-from avatar_desktop.providers import did_errors
 from avatar_desktop.providers.base import ProviderError
-from avatar_desktop.providers.did import (
+from avatar_desktop.providers.did import errors as did_errors
+from avatar_desktop.providers.did.client import (
     EXPRESSION_FOR,
     ClipRequest,
     Credits,

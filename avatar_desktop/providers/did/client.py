@@ -14,11 +14,11 @@ from typing import Any, Literal
 
 import requests
 
+from avatar_desktop.core.atomic import TEMP_SUFFIX
 from avatar_desktop.core.cancel import Cancelled, CancelToken
 from avatar_desktop.core.cues import canonical
-from avatar_desktop.providers import did_errors
 from avatar_desktop.providers.base import ProviderError
-from avatar_desktop.storage.atomic import TEMP_SUFFIX
+from avatar_desktop.providers.did import errors as did_errors
 
 log = logging.getLogger(__name__)
 

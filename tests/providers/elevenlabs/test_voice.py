@@ -15,10 +15,10 @@ import pytest
 
 from avatar_desktop.avatar.visemes import phones_to_segments
 from avatar_desktop.core.cancel import Cancelled, CancelToken
-from avatar_desktop.providers import elevenlabs
-from avatar_desktop.providers.base import ProviderError, Voice
 from avatar_desktop.core.speech import Speech
-from avatar_desktop.providers.elevenlabs import (
+from avatar_desktop.providers.base import ProviderError, Voice
+from avatar_desktop.providers.elevenlabs import voice as elevenlabs
+from avatar_desktop.providers.elevenlabs.voice import (
     DEFAULT_BASE_URL,
     ElevenLabsAccess,
     ElevenLabsVoice,

@@ -16,10 +16,10 @@ import numpy as np
 import requests
 
 from avatar_desktop.core.cancel import CancelToken, pump
-from avatar_desktop.providers.base import ProviderError
 from avatar_desktop.core.speech import Speech
-from avatar_desktop.providers.elevenlabs_errors import NO_KEY, StatusError, explain, malformed
-from avatar_desktop.providers.letters import letters_to_phones
+from avatar_desktop.providers.base import ProviderError
+from avatar_desktop.providers.elevenlabs.errors import NO_KEY, StatusError, explain, malformed
+from avatar_desktop.providers.elevenlabs.letters import letters_to_phones
 
 log = logging.getLogger(__name__)
 

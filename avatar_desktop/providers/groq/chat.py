@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from avatar_desktop.core.cancel import Cancelled, CancelToken, pump
 from avatar_desktop.providers.base import GenerationOptions, ProviderError
-from avatar_desktop.providers.groq_errors import explain
+from avatar_desktop.providers.groq.errors import explain
 
 if TYPE_CHECKING:
     import numpy as np
