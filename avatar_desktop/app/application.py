@@ -27,6 +27,7 @@ from avatar_desktop.app.workers import Pools
 from avatar_desktop.audio.playback import VirtualClockPlayer, open_player
 from avatar_desktop.avatar.rig import Rig
 from avatar_desktop.core import notices
+from avatar_desktop.core.catalogue import service_of
 from avatar_desktop.core.events import TurnFailed
 from avatar_desktop.core.persona import default_persona
 from avatar_desktop.providers.base import ChatModel, GenerationOptions, ProviderError
@@ -479,7 +480,7 @@ class AvatarApp:
         self.conversation.options = self._options()
         local_changed = self.providers.reload_local()
         changed = before != (s.chat_provider, s.groq_chat_model, s.chat_model_path)
-        if changed or local_changed or values.groq_key:
+        if changed or local_changed or service_of(s.chat_provider) in values.keys:
             self.use_model(self.providers.chat_model())
         self._update_status()
         self.save_settings()

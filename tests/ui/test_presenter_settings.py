@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from avatar_desktop.app.application import AvatarApp
+from avatar_desktop.core.catalogue import PresenterKind, Service, VoiceChoice
 from avatar_desktop.providers.elevenlabs.voice import ElevenLabsVoice
 from avatar_desktop.storage.secrets import KeyStore
 from avatar_desktop.ui.settings_dialog import SettingsDialog
@@ -43,8 +45,8 @@ def cloud_app(
     monkeypatch.setenv("DID_BASE_URL", did.base_url)
     monkeypatch.setenv("ELEVENLABS_BASE_URL", eleven.base_url)
     keys = KeyStore(backend=MemoryKeyring())
-    keys.set("did", DID_KEY)
-    keys.set("elevenlabs", ELEVEN_KEY)
+    keys.set(Service.DID, DID_KEY)
+    keys.set(Service.ELEVENLABS, ELEVEN_KEY)
     return make_app(ScriptedModel(ANSWER), speak=speak, keys=keys)
 
 
@@ -64,7 +66,7 @@ def test_the_presenter_picker_shows_d_id_presenters_with_cached_thumbnails(
         dialog = SettingsDialog(app.settings_values(), app.providers, app.window)
         qtbot.addWidget(dialog)
         tab = dialog.presenter_tab
-        tab.did_clip.setChecked(True)
+        tab.who.radios[PresenterKind.DID_CLIP].setChecked(True)
         tab.refresh_presenters.click()
         note = tab.note
         qtbot.waitUntil(lambda: "presenters available" in note.text(), timeout=5000)  # noqa: B023
@@ -75,7 +77,7 @@ def test_the_presenter_picker_shows_d_id_presenters_with_cached_thumbnails(
         dialog.accept()
         app.apply_settings(dialog.values())
         assert thumbnail_fetches(did_fake) == 3  # the second round used the cached pictures
-    assert app.settings.presenter == "did_clip"
+    assert app.settings.presenter is PresenterKind.DID_CLIP
     assert app.settings.did_presenter_id == "rian-lZC6MmWfC1"
     assert app.settings.did_driver_id
     qtbot.waitUntil(lambda: "of 40 credits" in app.window.status_label.text(), timeout=5000)
@@ -92,7 +94,7 @@ def test_credits_are_checked_from_the_presenter_tab(
     did_fake.credits_remaining = 7
     dialog = SettingsDialog(app.settings_values(), app.providers, app.window)
     qtbot.addWidget(dialog)
-    buttons = {b.text(): b for b in dialog.presenter_tab.findChildren(type(dialog.test_button))}
+    buttons = {b.text(): b for b in dialog.presenter_tab.findChildren(QPushButton)}
     buttons["Check credits"].click()
     qtbot.waitUntil(lambda: "left" in dialog.presenter_tab.credits.text(), timeout=5000)
     assert dialog.presenter_tab.credits.text() == "7 of 40 left"
@@ -114,7 +116,9 @@ def test_a_portrait_is_uploaded_once_and_animated_with_the_answers_emotions(
     app = cloud_app(make_app, monkeypatch, did_fake, elevenlabs_fake)
     portrait = make_portrait(tmp_path / "me.jpg")
     values = app.settings_values()
-    chosen = replace(values.presenter, presenter="did_talk", portrait_path=str(portrait))
+    chosen = replace(
+        values.presenter, presenter=PresenterKind.DID_TALK, portrait_path=str(portrait)
+    )
     app.apply_settings(replace(values, presenter=chosen))
     qtbot.waitUntil(lambda: app.settings.did_portrait_url is not None, timeout=5000)
     assert app.settings.did_portrait_url in did_fake.images.values()
@@ -145,7 +149,9 @@ def test_a_picture_that_is_not_a_photo_is_refused_and_the_drawn_avatar_answers(
     fake_png = tmp_path / "notes.png"
     fake_png.write_text("this is not a picture", encoding="utf-8")
     values = app.settings_values()
-    chosen = replace(values.presenter, presenter="did_talk", portrait_path=str(fake_png))
+    chosen = replace(
+        values.presenter, presenter=PresenterKind.DID_TALK, portrait_path=str(fake_png)
+    )
     app.apply_settings(replace(values, presenter=chosen))
     qtbot.waitUntil(lambda: "portrait could not be used" in app.window.notice.text(), timeout=5000)
     assert app.stage.presenter is None
@@ -166,7 +172,7 @@ def test_elevenlabs_speaks_for_the_drawn_avatar_and_this_computer_takes_over_on_
     qtbot.waitUntil(lambda: app.ready, timeout=15_000)
     values = app.settings_values()
     app.apply_settings(
-        replace(values, presenter=replace(values.presenter, voice_provider="elevenlabs"))
+        replace(values, presenter=replace(values.presenter, voice_provider=VoiceChoice.ELEVENLABS))
     )
     assert isinstance(app.speaker.voice, ElevenLabsVoice)
     assert "Voice: ElevenLabs Rachel" in app.window.status_label.text()

@@ -13,16 +13,18 @@ from avatar_desktop.core.cancel import Cancelled, CancelToken
 from avatar_desktop.providers.base import ProviderError
 from avatar_desktop.providers.did import errors as did_errors
 from avatar_desktop.providers.did.client import (
-    EXPRESSION_FOR,
-    ClipRequest,
     Credits,
     DidAccess,
     DidClient,
-    Expression,
     RenderRef,
+    presenter_name,
+)
+from avatar_desktop.providers.did.clips import (
+    EXPRESSION_FOR,
+    ClipRequest,
+    Expression,
     TalkRequest,
     expressions_for,
-    presenter_name,
 )
 from tests.fakes.did_server import DidFake, did_fake  # noqa: F401
 
