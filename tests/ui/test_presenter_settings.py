@@ -100,6 +100,37 @@ def test_credits_are_checked_from_the_presenter_tab(
     assert dialog.presenter_tab.credits.text() == "7 of 40 left"
 
 
+def test_every_services_key_can_be_tested_from_the_keys_tab(
+    qtbot: QtBot,
+    make_app: MakeApp,
+    monkeypatch: pytest.MonkeyPatch,
+    did_fake: DidFake,
+    elevenlabs_fake: ElevenLabsFake,
+) -> None:
+    app = cloud_app(make_app, monkeypatch, did_fake, elevenlabs_fake)
+    did_fake.valid_key = DID_KEY
+    dialog = SettingsDialog(app.settings_values(), app.providers, app.window)
+    qtbot.addWidget(dialog)
+    rows = dialog.keys_tab.rows
+    assert list(rows) == [Service.GROQ, Service.DID, Service.ELEVENLABS]
+    assert rows[Service.DID].status.text() == "A key is saved in the system keyring."
+    assert "Get one at console.groq.com" in rows[Service.GROQ].status.text()
+    did = rows[Service.DID]
+    did.field.setText("someone:wrong_secret_000")
+    did.test_button.click()
+    qtbot.waitUntil(lambda: did.result.text().startswith("✗"), timeout=5000)
+    assert "D-ID rejected the API key" in did.result.text()
+    did.field.clear()  # empty: the stored key is tested
+    did.test_button.click()
+    qtbot.waitUntil(lambda: did.result.text().startswith("✓"), timeout=5000)
+    assert "credits are left" in did.result.text()
+    eleven = rows[Service.ELEVENLABS]
+    eleven.test_button.click()
+    qtbot.waitUntil(lambda: eleven.result.text().startswith("✓"), timeout=5000)
+    assert "ElevenLabs accepted the key" in eleven.result.text()
+    assert dialog.values().keys == {} and dialog.values().remove_keys == frozenset()
+
+
 def make_portrait(path: Path, size: tuple[int, int] = (900, 1200)) -> Path:
     Image.new("RGB", size, (200, 160, 140)).save(path, "JPEG")
     return path
