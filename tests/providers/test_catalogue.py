@@ -88,3 +88,12 @@ def test_the_catalogue_imports_nothing_of_the_app() -> None:
     with open(source.origin, encoding="utf-8") as handle:
         imports = [line for line in handle if line.startswith(("import ", "from "))]
     assert not [line for line in imports if "avatar_desktop" in line]
+
+
+@pytest.mark.parametrize("info", CATALOGUE.values(), ids=str)
+def test_the_bundle_carries_every_module_the_catalogue_names(info: ServiceInfo) -> None:
+    """Named only as strings, they are invisible to PyInstaller's import scan."""
+    from avatar_desktop import bundle
+
+    for reference in (info.key_check, *(offer.factory for offer in info.offers)):
+        assert reference.partition(":")[0] in bundle.HIDDEN_IMPORTS
