@@ -166,7 +166,7 @@ class SettingsDialog(QDialog):
             self.groq_model.setCurrentText(chosen)
         self.models_note.setText(f"{len(models)} chat models available.")
 
-    # --- ears and keys ----------------------------------------------------------------------
+    # --- ears -------------------------------------------------------------------------------
 
     def _ears_tab(self, current: SettingsValues, devices: Sequence[tuple[str, str]]) -> QWidget:
         page = QWidget()
