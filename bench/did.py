@@ -65,6 +65,7 @@ def _session(fake: Any, turns: int) -> dict[str, float]:
     from PySide6.QtWidgets import QApplication
 
     from avatar_desktop.app.application import AvatarApp
+    from avatar_desktop.core.catalogue import PresenterKind, Service
     from avatar_desktop.storage import paths as app_paths
     from avatar_desktop.storage.secrets import KeyStore
     from tests.fakes.memory_keyring import MemoryKeyring
@@ -72,10 +73,10 @@ def _session(fake: Any, turns: int) -> dict[str, float]:
 
     qt_app = QApplication.instance() or QApplication([])
     keys = KeyStore(backend=MemoryKeyring())
-    keys.set("did", "bench-user:bench-secret")
+    keys.set(Service.DID, "bench-user:bench-secret")
     model = ScriptedModel(delay=0.002)  # ~500 tokens/s, as Groq's fast models
     app = AvatarApp(app_paths.ensure(app_paths.resolve()), model=model, keys=keys)
-    app.settings.presenter = "did_clip"
+    app.settings.presenter = PresenterKind.DID_CLIP
     app.window.resize(1000, 760)
     app.start()
     _spin(qt_app, lambda: app.ready and app.stage.presenter is not None, 60)

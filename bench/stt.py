@@ -19,7 +19,8 @@ def _speechlike(seconds: float, rate: int = 16_000) -> np.ndarray:
 
 def _groq_fake(args: argparse.Namespace) -> dict[str, float]:
     from avatar_desktop.core.cancel import CancelToken
-    from avatar_desktop.providers.groq import GroqAccess, GroqTranscriber
+    from avatar_desktop.providers.groq.access import GroqAccess
+    from avatar_desktop.providers.groq.stt import GroqTranscriber
     from tests.fakes.groq_server import GroqFake
 
     pcm = _speechlike(args.seconds)

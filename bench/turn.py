@@ -164,7 +164,8 @@ def _window_metrics(model: Any, home: Path, turns: int) -> dict[str, float]:
 def _groq_fake(args: argparse.Namespace) -> dict[str, float]:
     """Turns against the loopback Groq fake: our overhead on top of the latency it was told."""
     from avatar_desktop.providers.base import GenerationOptions
-    from avatar_desktop.providers.groq import GroqAccess, GroqChatModel
+    from avatar_desktop.providers.groq.access import GroqAccess
+    from avatar_desktop.providers.groq.chat import GroqChatModel
     from tests.fakes.groq_server import GroqFake
 
     with GroqFake() as fake:

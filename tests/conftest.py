@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from avatar_desktop.core.catalogue import CATALOGUE
 from tests.fakes.did_server import did_fake  # noqa: F401  (the loopback D-ID fixture)
 from tests.fakes.elevenlabs_server import elevenlabs_fake  # noqa: F401  (and ElevenLabs)
 from tests.fakes.groq_server import groq_fake  # noqa: F401  (the loopback Groq fixture)
@@ -26,15 +27,8 @@ def app_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own data dir; nothing touches the real home."""
     home = tmp_path / "home"
     monkeypatch.setenv("AVATAR_DESKTOP_HOME", str(home))
-    for name in (
-        "GROQ_API_KEY",
-        "GROQ_BASE_URL",
-        "GROQ_API_BASE",
-        "DID_API_KEY",
-        "DID_BASE_URL",
-        "ELEVENLABS_API_KEY",
-        "ELEVENLABS_BASE_URL",
-    ):
+    every_service = [(info.key_env, info.base_url_env) for info in CATALOGUE.values()]
+    for name in ("GROQ_API_BASE", *(name for pair in every_service for name in pair)):
         monkeypatch.delenv(name, raising=False)  # a developer's real keys never reach a test
     return home
 

@@ -29,6 +29,7 @@ from avatar_desktop.audio.playback import VirtualClockPlayer, open_player
 from avatar_desktop.avatar.look import Look
 from avatar_desktop.avatar.rig import Rig
 from avatar_desktop.core import notices
+from avatar_desktop.core.catalogue import service_of
 from avatar_desktop.core.events import Sentence, TurnFailed
 from avatar_desktop.core.notices import Action
 from avatar_desktop.core.persona import default_persona
@@ -482,7 +483,7 @@ class AvatarApp:
         self.conversation.options = self._options()
         local_changed = self.providers.reload_local()
         changed = before != (s.chat_provider, s.groq_chat_model, s.chat_model_path)
-        if changed or local_changed or values.groq_key:
+        if changed or local_changed or service_of(s.chat_provider) in values.keys:
             self.use_model(self.providers.chat_model())
         self._update_status()
         self.save_settings()
@@ -503,7 +504,7 @@ class AvatarApp:
         self.save_settings()
         self.pools.wait(5000)
         if self.video.presenter is not None:  # renders stopped mid-way: deleted once done
-            from avatar_desktop.providers.did_render import sweep_idle
+            from avatar_desktop.providers.did.render import sweep_idle
 
             sweep_idle(3.0)
         self.player.close()

@@ -22,7 +22,7 @@ from avatar_desktop.core.cues import EMOTIONS
 from avatar_desktop.core.events import Cue, Sentence
 from avatar_desktop.pipeline.performer import Performable
 from avatar_desktop.providers.base import ProviderError
-from avatar_desktop.providers.did_render import render
+from avatar_desktop.providers.did.render import render
 from avatar_desktop.storage.media_cache import MediaCache
 from avatar_desktop.ui.clip_player import ClipPlayer
 from avatar_desktop.ui.video_view import VideoView

@@ -6,12 +6,11 @@ import json
 
 from avatar_desktop.avatar.look import Look
 from avatar_desktop.core import notices
+from avatar_desktop.core.catalogue import CATALOGUE
 from avatar_desktop.storage.secrets import KeyStore
 from avatar_desktop.storage.settings import Settings
 from avatar_desktop.ui.presenter_tab import PresenterValues
 from avatar_desktop.ui.settings_dialog import SettingsValues
-
-KEY_NAMES = {"groq": "Groq", "did": "D-ID", "elevenlabs": "ElevenLabs"}
 
 
 def values_from(s: Settings, look: Look) -> SettingsValues:
@@ -61,15 +60,11 @@ def store(s: Settings, values: SettingsValues) -> None:
 
 def store_keys(keys: KeyStore, values: SettingsValues) -> None:
     """Keys typed or removed in the dialog go to the keyring (never to the settings file)."""
-    changes = (
-        ("groq", values.groq_key, values.remove_groq_key),
-        ("did", values.did_key, values.remove_did_key),
-        ("elevenlabs", values.elevenlabs_key, values.remove_elevenlabs_key),
-    )
-    for service, key, remove in changes:
-        if remove:
+    for service in CATALOGUE:
+        if service in values.remove_keys:
             keys.delete(service)
-            notices.info(f"The {KEY_NAMES[service]} key was removed.")
+            notices.info(f"The {CATALOGUE[service].label} key was removed.")
+        key = values.keys.get(service)
         if key:
             status = keys.set(service, key)
             level = notices.Level.INFO if status.stored == "keyring" else notices.Level.WARNING

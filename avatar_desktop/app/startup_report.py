@@ -11,7 +11,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
 from avatar_desktop.app.application import AvatarApp
-from avatar_desktop.storage.atomic import atomic_write_text
+from avatar_desktop.core.atomic import atomic_write_text
 
 POLL_MS = 5
 

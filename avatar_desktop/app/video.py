@@ -11,6 +11,7 @@ from avatar_desktop.app.services import Providers
 from avatar_desktop.app.stage import Stage
 from avatar_desktop.app.workers import Pools
 from avatar_desktop.core import notices
+from avatar_desktop.core.catalogue import PresenterKind, Service
 from avatar_desktop.providers.base import ProviderError
 from avatar_desktop.storage.media_cache import MediaCache
 from avatar_desktop.ui.clip_player import ClipPlayer
@@ -22,7 +23,10 @@ if TYPE_CHECKING:  # D-ID's client and Pillow load when the presenter is first u
 log = logging.getLogger(__name__)
 
 MB = 1024 * 1024
-KIND_NAMES = {"did_talk": "D-ID (your portrait)", "did_clip": "D-ID presenter"}
+KIND_NAMES = {
+    PresenterKind.DID_TALK: "D-ID (your portrait)",
+    PresenterKind.DID_CLIP: "D-ID presenter",
+}
 
 
 class Video:
@@ -44,7 +48,7 @@ class Video:
         self.on_failed: Callable[[str], None] = lambda _words: None  # a clip failed: say so
 
     @property
-    def kind(self) -> str | None:
+    def kind(self) -> PresenterKind | None:
         """The video presenter in use for the next turn, or None for the drawn avatar."""
         return self.providers.video_presenter()
 
@@ -84,11 +88,11 @@ class Video:
 
     def _explain_missing(self) -> None:
         s = self.providers.settings
-        if s.presenter == "drawn" or self.kind is not None:
+        if s.presenter is PresenterKind.DRAWN or self.kind is not None:
             return
-        if not self.providers.keys.get("did"):
+        if not self.providers.keys.get(Service.DID):
             notices.warning("D-ID needs an API key (Settings → Keys); the drawn avatar answers.")
-        elif s.presenter == "did_talk" and not s.did_portrait_path:
+        elif s.presenter is PresenterKind.DID_TALK and not s.did_portrait_path:
             notices.warning("Choose a portrait in Settings → Presenter for D-ID to animate.")
 
     def refresh_credits(self) -> None:
@@ -113,15 +117,19 @@ class Video:
         """Check, shrink and upload the chosen portrait once; remember where D-ID keeps it."""
         s = self.providers.settings
         path = s.did_portrait_path
-        if s.presenter != "did_talk" or not path or path in (self._uploading, self._uploaded):
+        if (
+            s.presenter is not PresenterKind.DID_TALK
+            or not path
+            or path in (self._uploading, self._uploaded)
+        ):
             return
-        if not self.providers.keys.get("did"):
+        if not self.providers.keys.get(Service.DID):
             return
         client, known = self.providers.did_client(), (s.did_portrait_key, s.did_portrait_url)
         self._uploading = path
 
         def job(_emit: object) -> tuple[str, str, bool]:
-            from avatar_desktop.providers.portrait import portrait_key, prepare_portrait
+            from avatar_desktop.providers.did.portrait import portrait_key, prepare_portrait
 
             picture = prepare_portrait(Path(path))
             key = portrait_key(picture.data)

@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from avatar_desktop.storage.atomic import TEMP_SUFFIX
+from avatar_desktop.core.atomic import TEMP_SUFFIX
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ class MediaCache:
 
     A file's mtime is its last use (``add`` and ``touch`` set it), so trimming by mtime drops
     the least recently used. Temp files of downloads still running (``.name.xxxx.tmp``, see
-    ``storage.atomic``) are neither counted nor removed until a day old (a crash left them).
+    ``core.atomic``) are neither counted nor removed until a day old (a crash left them).
     """
 
     def __init__(self, folder: Path, limit_bytes: int) -> None:

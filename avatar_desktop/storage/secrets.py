@@ -7,27 +7,23 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
+
+from avatar_desktop.core.catalogue import CATALOGUE, Service, ServiceInfo, row
 
 if TYPE_CHECKING:  # keyring takes ~0.15 s to import and to find its backend: done on first use
     from keyring.backend import KeyringBackend
 
 log = logging.getLogger(__name__)
 
-KEYRING_SERVICE = "avatar-desktop"
-ENV_VARS: Mapping[str, str] = {
-    "groq": "GROQ_API_KEY",
-    "did": "DID_API_KEY",
-    "elevenlabs": "ELEVENLABS_API_KEY",
-}
+KEYRING_SERVICE = "avatar-desktop"  # every key is an entry of this one keyring service
 REDACTED = "«redacted»"
 MIN_SECRET_LENGTH = 8
 
 Source = Literal["env", "keyring", "session", "none"]
 
-_LABELS = {"groq": "Groq", "did": "D-ID", "elevenlabs": "ElevenLabs"}
 _GROQ_KEY = re.compile(r"(?<![A-Za-z0-9_])gsk_[A-Za-z0-9]{20,}")
 
 
@@ -51,8 +47,8 @@ class KeyStore:
         self._detected: tuple[KeyringBackend, str | None] | None = None
         self._detect_lock = threading.Lock()
         self._lock = threading.Lock()
-        self._cache: dict[str, str | None] = {}
-        self._session: dict[str, str] = {}
+        self._cache: dict[Service, str | None] = {}
+        self._session: dict[Service, str] = {}
 
     @property
     def _backend(self) -> KeyringBackend:
@@ -80,91 +76,94 @@ class KeyStore:
         return self._unusable is None
 
     def get(self, service: str) -> str | None:
-        """The key to use now: environment, then keyring, then this run's memory."""
-        return self._resolve(service)[1]
+        """The key to use now: environment, then keyring, then this run's memory.
+
+        ``service`` is a catalogue ``Service`` (or its id); an unknown one is a ValueError.
+        """
+        return self._resolve(row(service))[1]
 
     def source(self, service: str) -> Source:
         """Where :meth:`get` finds the key, so the settings can say which one is in use."""
-        return self._resolve(service)[0]
+        return self._resolve(row(service))[0]
 
     def set(self, service: str, key: str) -> KeyStatus:
         """Keep a key in the keyring, or for this run only when there is no keyring to use."""
-        env_name = _env_name(service)
+        info = row(service)
         key = key.strip()
         if not key:
-            raise ValueError(f"The {_label(service)} API key is empty.")
-        refused = None if self._unusable else self._write(service, key)
+            raise ValueError(f"The {info.label} API key is empty.")
+        refused = None if self._unusable else self._write(info, key)
         problem = refused or self._unusable
         if problem:
             with self._lock:
-                self._session[service] = key
-                self._cache[service] = None
-            message = _session_message(service, problem, refused=refused is not None)
+                self._session[info.id] = key
+                self._cache[info.id] = None
+            message = _session_message(info, problem, refused=refused is not None)
             return KeyStatus("session", message)
         with self._lock:
-            self._cache[service] = key
-            self._session.pop(service, None)
-        message = f"The {_label(service)} key is saved in the system keyring."
-        if os.environ.get(env_name, "").strip():
-            message += f" {env_name} is set in the environment and is used while it is set."
+            self._cache[info.id] = key
+            self._session.pop(info.id, None)
+        message = f"The {info.label} key is saved in the system keyring."
+        if os.environ.get(info.key_env, "").strip():
+            message += f" {info.key_env} is set in the environment and is used while it is set."
         return KeyStatus("keyring", message)
 
     def delete(self, service: str) -> None:
         """Forget a stored key everywhere we keep it; an environment variable stays untouched."""
-        _env_name(service)
+        info = row(service)
         with self._lock:
-            self._session.pop(service, None)
-            self._cache[service] = None
+            self._session.pop(info.id, None)
+            self._cache[info.id] = None
         if self._unusable is not None:
             return
         try:
-            self._backend.delete_password(KEYRING_SERVICE, service)
+            self._backend.delete_password(KEYRING_SERVICE, info.keyring_entry)
         except _password_delete_error():
             pass  # nothing was stored: the key is gone either way
         except Exception as exc:  # backends raise their own types (secretstorage, jeepney, …)
-            log.warning("Could not remove the %s key from the keyring: %s", service, exc)
+            log.warning("Could not remove the %s key from the keyring: %s", info.label, exc)
 
     def known_secrets(self) -> list[str]:
         """Every key this run has seen, for redaction; never asks the keyring (log-safe)."""
-        found = [os.environ.get(name, "").strip() for name in ENV_VARS.values()]
+        found = [os.environ.get(info.key_env, "").strip() for info in CATALOGUE.values()]
         with self._lock:
             found += [value for value in self._cache.values() if value]
             found += self._session.values()
         return [value for value in found if value]
 
-    def _resolve(self, service: str) -> tuple[Source, str | None]:
-        from_env = os.environ.get(_env_name(service), "").strip()
+    def _resolve(self, info: ServiceInfo) -> tuple[Source, str | None]:
+        from_env = os.environ.get(info.key_env, "").strip()
         if from_env:
             return "env", from_env
-        stored = self._read(service)
+        stored = self._read(info)
         if stored:
             return "keyring", stored
         with self._lock:
-            kept = self._session.get(service)
+            kept = self._session.get(info.id)
         return ("session", kept) if kept else ("none", None)
 
-    def _read(self, service: str) -> str | None:
+    def _read(self, info: ServiceInfo) -> str | None:
         """The keyring's value, asked once per run; a failing keyring counts as empty."""
         with self._lock:
-            if service in self._cache:
-                return self._cache[service]
+            if info.id in self._cache:
+                return self._cache[info.id]
         value: str | None = None
         if self._unusable is None:
             try:
-                value = self._backend.get_password(KEYRING_SERVICE, service)
+                value = self._backend.get_password(KEYRING_SERVICE, info.keyring_entry)
             except Exception as exc:  # a locked or broken keyring must not stop the app
-                log.warning("Could not read the %s key from the keyring: %s", service, exc)
+                log.warning("Could not read the %s key from the keyring: %s", info.label, exc)
         value = value.strip() if value else None
         with self._lock:
-            return self._cache.setdefault(service, value or None)
+            return self._cache.setdefault(info.id, value or None)
 
-    def _write(self, service: str, key: str) -> str | None:
+    def _write(self, info: ServiceInfo, key: str) -> str | None:
         """Store in the keyring; the reason in words when it refused, else None."""
         try:
-            self._backend.set_password(KEYRING_SERVICE, service, key)
+            self._backend.set_password(KEYRING_SERVICE, info.keyring_entry, key)
         except Exception as exc:  # KeyringError, or a backend's own (secretstorage, dbus, …)
             detail = redact(str(exc), [key]) or type(exc).__name__
-            log.warning("The keyring refused the %s key: %s", service, detail)
+            log.warning("The keyring refused the %s key: %s", info.label, detail)
             return f"The system keyring refused the key ({detail})"
         return None
 
@@ -250,7 +249,7 @@ def _is_plain_file(backend: KeyringBackend) -> bool:
     return kind.__module__.startswith("keyrings.alt.file") or "Plaintext" in kind.__name__
 
 
-def _session_message(service: str, problem: str, *, refused: bool) -> str:
+def _session_message(info: ServiceInfo, problem: str, *, refused: bool) -> str:
     """Say that the key will not survive a restart, and the one or two ways to change that."""
     if refused:
         fix = "Unlock or repair the system keyring"
@@ -258,16 +257,7 @@ def _session_message(service: str, problem: str, *, refused: bool) -> str:
         fix = "Install a keyring service (e.g. GNOME Keyring or KWallet)"
     else:
         fix = "Check that the system keychain is available"
-    label, env_name = _label(service), _env_name(service)
-    return f"{problem}, so the {label} key is kept only until you quit. {fix} or set {env_name}."
-
-
-def _env_name(service: str) -> str:
-    try:
-        return ENV_VARS[service]
-    except KeyError:
-        raise ValueError(f"Unknown service {service!r}; known: {', '.join(ENV_VARS)}") from None
-
-
-def _label(service: str) -> str:
-    return _LABELS.get(service, service)
+    return (
+        f"{problem}, so the {info.label} key is kept only until you quit. "
+        f"{fix} or set {info.key_env}."
+    )

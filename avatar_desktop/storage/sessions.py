@@ -8,8 +8,8 @@ import os
 import threading
 from pathlib import Path
 
+from avatar_desktop.core.atomic import atomic_write_bytes, move_aside
 from avatar_desktop.core.session import Session, SessionSummary
-from avatar_desktop.storage.atomic import atomic_write_bytes, move_aside
 from avatar_desktop.storage.errors import StorageError, describe_os_error
 from avatar_desktop.storage.session_format import (
     SCHEMA_VERSION,

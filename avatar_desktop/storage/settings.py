@@ -9,10 +9,12 @@ import math
 import types
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, get_args, get_type_hints
 
-from avatar_desktop.storage.atomic import atomic_write_text, move_aside
+from avatar_desktop.core.atomic import atomic_write_text, move_aside
+from avatar_desktop.core.catalogue import BrainChoice, EarsChoice, PresenterKind, VoiceChoice
 from avatar_desktop.storage.errors import StorageError, describe_os_error
 
 log = logging.getLogger(__name__)
@@ -32,9 +34,9 @@ class Settings:
     context_tokens: int = 2048
     window_geometry: str | None = None  # base64 of QWidget.saveGeometry()
     last_session_id: str | None = None
-    chat_provider: str = "local"  # "local" (embedded model) or "groq"
+    chat_provider: BrainChoice = BrainChoice.LOCAL
     groq_chat_model: str = "openai/gpt-oss-20b"
-    stt_provider: str = "local"  # "local" (Whisper on this computer) or "groq"
+    stt_provider: EarsChoice = EarsChoice.LOCAL
     input_device: str | None = None  # None: the system's default microphone
     end_of_speech_ms: int = 600  # hands-free: this much silence ends what the user says
     barge_in: bool = True  # talking over the avatar stops it
@@ -46,7 +48,7 @@ class Settings:
     avatar_look: str | None = None  # JSON of the avatar's Look (skin, hair, eyes, clothes)
     avatar_kind: str = "drawn"  # which avatar surface shows the local avatar (ui/avatar/surfaces)
     welcomed: bool = False  # the first-run welcome was shown
-    presenter: str = "drawn"  # "drawn", "did_talk" (your portrait) or "did_clip" (a presenter)
+    presenter: PresenterKind = PresenterKind.DRAWN
     did_portrait_path: str | None = None  # the picture the user chose
     did_portrait_url: str | None = None  # where D-ID keeps it after the upload (s3://…)
     did_portrait_key: str | None = None  # sha256 of the uploaded bytes: upload once
@@ -54,7 +56,7 @@ class Settings:
     did_driver_id: str | None = None
     did_voice: str = "en-US-JennyNeural"  # a Microsoft voice D-ID speaks with
     video_cache_mb: int = 300  # downloaded clips kept at most
-    voice_provider: str = "local"  # "local" (Piper) or "elevenlabs"
+    voice_provider: VoiceChoice = VoiceChoice.LOCAL  # the drawn avatar's voice
     elevenlabs_voice_id: str = "21m00Tcm4TlvDq8ikWAM"
     elevenlabs_voice_name: str = "Rachel"
     elevenlabs_model: str = "eleven_flash_v2_5"
@@ -81,14 +83,10 @@ _VALID: dict[str, Callable[[Any], bool]] = {
     "temperature": lambda value: math.isfinite(value) and 0.0 <= value <= 2.0,
     "window_geometry": lambda value: value is None or _is_base64(value),
     "chat_model_path": lambda value: value is None or bool(value.strip()),
-    "chat_provider": lambda value: value in ("local", "groq"),
-    "stt_provider": lambda value: value in ("local", "groq"),
     "end_of_speech_ms": lambda value: 200 <= value <= 3000,
     "groq_chat_model": lambda value: bool(value.strip()),
     "volume": lambda value: math.isfinite(value) and 0.0 <= value <= 1.0,
     "speaking_rate": lambda value: math.isfinite(value) and 0.5 <= value <= 2.0,
-    "presenter": lambda value: value in ("drawn", "did_talk", "did_clip"),
-    "voice_provider": lambda value: value in ("local", "elevenlabs"),
     "video_cache_mb": lambda value: 20 <= value <= 20000,
     "did_presenter_id": lambda value: bool(value.strip()),
     "did_voice": lambda value: bool(value.strip()),
@@ -164,9 +162,15 @@ def _from_dict(data: dict[str, Any]) -> Settings:
 
 
 def _coerce(value: Any, hint: Any) -> Any:
-    """The value if it fits the declared type (ints count as floats), else ``_INVALID``."""
+    """The value if it fits the declared type (ints count as floats, a choice's stored string
+    becomes its enum), else ``_INVALID``."""
     allowed = get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
     for kind in allowed:
+        if isinstance(kind, type) and issubclass(kind, StrEnum) and type(value) is str:
+            try:
+                return kind(value)
+            except ValueError:
+                return _INVALID
         if kind is float and type(value) in (int, float):
             return float(value)
         if type(value) is kind:  # exact: JSON true must not pass as an int

@@ -4,22 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, cast
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QComboBox,
     QFileDialog,
     QFormLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QRadioButton,
     QWidget,
 )
 
+from avatar_desktop.core.catalogue import (
+    PresenterKind,
+    Service,
+    ServiceRole,
+    VoiceChoice,
+    service_of,
+)
+from avatar_desktop.providers.did.stock import StockPresenter
+from avatar_desktop.ui.choices import ChoiceGroup
 from avatar_desktop.ui.forms import row
 
 MICROSOFT_VOICES = (
@@ -34,25 +41,15 @@ THUMB = QSize(40, 40)
 
 
 @dataclass(frozen=True, slots=True)
-class PresenterChoice:
-    """A stock presenter as the picker shows it; ``thumbnail`` is a cached file or empty."""
-
-    presenter_id: str
-    driver_id: str | None
-    name: str
-    thumbnail: str = ""
-
-
-@dataclass(frozen=True, slots=True)
 class PresenterValues:
     """What this tab edits."""
 
-    presenter: str = "drawn"
+    presenter: PresenterKind = PresenterKind.DRAWN
     portrait_path: str = ""
     presenter_id: str = "amy-Aq6OmGZnMt"
     driver_id: str | None = None
     did_voice: str = "en-US-JennyNeural"
-    voice_provider: str = "local"
+    voice_provider: VoiceChoice = VoiceChoice.LOCAL
     elevenlabs_voice_id: str = "21m00Tcm4TlvDq8ikWAM"
     elevenlabs_voice_name: str = "Rachel"
 
@@ -61,7 +58,7 @@ class PresenterServices(Protocol):
     """What the tab may ask of the app; the key is the one typed in the dialog, if any."""
 
     def list_did_presenters(
-        self, key: str, done: Callable[[Sequence[PresenterChoice], str], None]
+        self, key: str, done: Callable[[Sequence[StockPresenter], str], None]
     ) -> None: ...
 
     def did_credits(self, key: str, done: Callable[[str], None]) -> None: ...
@@ -78,31 +75,23 @@ class PresenterTab(QWidget):
         self,
         current: PresenterValues,
         services: PresenterServices,
-        keys: Callable[[], tuple[str, str]],
+        typed_key: Callable[[Service], str],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._services = services
-        self._keys = keys  # (D-ID key, ElevenLabs key) as typed in the dialog
+        self._typed_key = typed_key  # a key as typed in the dialog's Keys tab, if any
         self._current = current
         form = QFormLayout(self)
         self._build_presenter(form, current)
         self._build_voice(form, current)
-        self._on_choice_toggled()
+        self._on_presenter_changed()
 
     # --- how the answer is shown --------------------------------------------------------------
 
     def _build_presenter(self, form: QFormLayout, current: PresenterValues) -> None:
-        self.drawn = QRadioButton("The drawn avatar — instant, on this computer")
-        self.did_talk = QRadioButton("D-ID video of your portrait — photoreal, needs a D-ID key")
-        self.did_clip = QRadioButton("D-ID stock presenter — with gestures, needs a D-ID key")
-        group = QButtonGroup(self)
-        for radio in (self.drawn, self.did_talk, self.did_clip):
-            group.addButton(radio)
-        {"did_talk": self.did_talk, "did_clip": self.did_clip}.get(
-            current.presenter, self.drawn
-        ).setChecked(True)
-        group.buttonToggled.connect(self._on_choice_toggled)
+        self.who = ChoiceGroup(ServiceRole.PRESENTER, current.presenter, self)
+        self.who.changed.connect(self._on_presenter_changed)
         self.portrait = QLineEdit(current.portrait_path)
         self.portrait.setObjectName("portraitPath")
         self.portrait.setPlaceholderText("A JPG or PNG photo, face to the camera")
@@ -129,22 +118,24 @@ class PresenterTab(QWidget):
         self.note = QLabel("")
         self.note.setWordWrap(True)
         form.addRow(QLabel("<b>Who answers</b>"))
-        form.addRow(self.drawn)
-        form.addRow(self.did_talk)
-        form.addRow("   Portrait:", row(self.portrait, browse, self.preview))
-        form.addRow(self.did_clip)
-        form.addRow("   Presenter:", row(self.presenters, self.refresh_presenters))
+        self.who.add_to(
+            form,
+            {
+                PresenterKind.DID_TALK: [
+                    ("   Portrait:", row(self.portrait, browse, self.preview))
+                ],
+                PresenterKind.DID_CLIP: [
+                    ("   Presenter:", row(self.presenters, self.refresh_presenters))
+                ],
+            },
+        )
         form.addRow("   D-ID voice:", self.did_voice)
         form.addRow("   Credits:", row(self.credits, check))
         form.addRow("", self.note)
         self._show_preview()
 
-    def _on_choice_toggled(self) -> None:
-        talk, clip = self.did_talk.isChecked(), self.did_clip.isChecked()
-        self.portrait.setEnabled(talk)
-        self.presenters.setEnabled(clip)
-        self.refresh_presenters.setEnabled(clip)
-        self.did_voice.setEnabled(talk or clip)
+    def _on_presenter_changed(self) -> None:
+        self.did_voice.setEnabled(service_of(self.who.choice()) is Service.DID)
 
     def _on_browse_clicked(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -169,11 +160,11 @@ class PresenterTab(QWidget):
     def _on_refresh_presenters_clicked(self) -> None:
         self.note.setText("Asking D-ID for its presenters…")
         self.refresh_presenters.setEnabled(False)
-        self._services.list_did_presenters(self._keys()[0], self.set_presenters)
+        self._services.list_did_presenters(self._typed_key(Service.DID), self.set_presenters)
 
-    def set_presenters(self, presenters: Sequence[PresenterChoice], error: str) -> None:
+    def set_presenters(self, presenters: Sequence[StockPresenter], error: str) -> None:
         """Fill the picker (with thumbnails), keeping the current choice when still offered."""
-        self.refresh_presenters.setEnabled(self.did_clip.isChecked())
+        self.refresh_presenters.setEnabled(True)
         if error:
             self.note.setText(error)
             return
@@ -189,18 +180,12 @@ class PresenterTab(QWidget):
 
     def _on_check_credits_clicked(self) -> None:
         self.credits.setText("Asking D-ID…")
-        self._services.did_credits(self._keys()[0], self.credits.setText)
+        self._services.did_credits(self._typed_key(Service.DID), self.credits.setText)
 
     # --- the drawn avatar's voice -------------------------------------------------------------
 
     def _build_voice(self, form: QFormLayout, current: PresenterValues) -> None:
-        self.voice_local = QRadioButton("Piper on this computer — private, works offline")
-        self.voice_eleven = QRadioButton("ElevenLabs — natural cloud voices, needs a key")
-        group = QButtonGroup(self)
-        group.addButton(self.voice_local)
-        group.addButton(self.voice_eleven)
-        eleven = current.voice_provider == "elevenlabs"
-        (self.voice_eleven if eleven else self.voice_local).setChecked(True)
+        self.voice = ChoiceGroup(ServiceRole.VOICE, current.voice_provider, self)
         self.eleven_voices = QComboBox()
         self.eleven_voices.setObjectName("elevenVoices")
         self.eleven_voices.addItem(current.elevenlabs_voice_name, current.elevenlabs_voice_id)
@@ -209,14 +194,14 @@ class PresenterTab(QWidget):
         self.voices_note = QLabel("")
         self.voices_note.setWordWrap(True)
         form.addRow(QLabel("<b>The drawn avatar's voice</b>"))
-        form.addRow(self.voice_local)
-        form.addRow(self.voice_eleven)
-        form.addRow("   Voice:", row(self.eleven_voices, load))
+        self.voice.add_to(
+            form, {VoiceChoice.ELEVENLABS: [("   Voice:", row(self.eleven_voices, load))]}
+        )
         form.addRow("", self.voices_note)
 
     def _on_load_voices_clicked(self) -> None:
         self.voices_note.setText("Asking ElevenLabs for its voices…")
-        self._services.list_elevenlabs_voices(self._keys()[1], self.set_voices)
+        self._services.list_elevenlabs_voices(self._typed_key(Service.ELEVENLABS), self.set_voices)
 
     def set_voices(self, voices: Sequence[tuple[str, str]], error: str) -> None:
         if error:
@@ -231,16 +216,14 @@ class PresenterTab(QWidget):
         self.voices_note.setText(f"{len(voices)} voices available.")
 
     def values(self) -> PresenterValues:
-        presenter = "did_talk" if self.did_talk.isChecked() else "drawn"
-        presenter = "did_clip" if self.did_clip.isChecked() else presenter
         chosen = self.presenters.currentData() or (self._current.presenter_id, None)
         return PresenterValues(
-            presenter=presenter,
+            presenter=cast(PresenterKind, self.who.choice()),
             portrait_path=self.portrait.text().strip(),
             presenter_id=chosen[0],
             driver_id=chosen[1],
             did_voice=self.did_voice.currentText().strip() or self._current.did_voice,
-            voice_provider="elevenlabs" if self.voice_eleven.isChecked() else "local",
+            voice_provider=cast(VoiceChoice, self.voice.choice()),
             elevenlabs_voice_id=self.eleven_voices.currentData()
             or self._current.elevenlabs_voice_id,
             elevenlabs_voice_name=self.eleven_voices.currentText()

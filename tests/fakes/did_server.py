@@ -483,7 +483,7 @@ class _Handler(LoopbackHandler[DidFake]):
 def did_fake() -> Iterator[DidFake]:
     """A started D-ID fake for one test, stopped afterwards — once the app's background deletes
     of renders stopped mid-way are done, so none of them outlives the test."""
-    from avatar_desktop.providers.did_render import sweep_idle
+    from avatar_desktop.providers.did.render import sweep_idle
 
     with DidFake() as fake:
         yield fake

@@ -60,8 +60,9 @@ def default_models() -> list[JsonDict]:
         ("whisper-large-v3-turbo", 1728413088, 448, 448),
         ("whisper-large-v3", 1693721698, 448, 448),
         ("qwen/qwen3.8-27b", 1786000000, 131072, 40960),
+        ("qwen/qwen3-32b", 1748396646, 131072, 40960),
     ]
-    owners = {"qwen/qwen3.8-27b": "Alibaba Cloud"}
+    owners = {"qwen/qwen3.8-27b": "Alibaba Cloud", "qwen/qwen3-32b": "Alibaba Cloud"}
     return [
         {
             "id": model_id,
@@ -354,13 +355,33 @@ _ROLES = frozenset({"system", "developer", "user", "assistant", "tool"})
 _UNSUPPORTED = ("logprobs", "logit_bias", "top_logprobs")
 
 
-def wants_reasoning(body: JsonDict) -> bool:
-    """gpt-oss reasons unless ``include_reasoning`` is false; others only when ``parsed``."""
-    if body.get("reasoning_format") == "hidden":
-        return False
-    if str(body.get("model", "")).startswith("openai/gpt-oss"):
-        return body.get("include_reasoning") is not False
-    return body.get("reasoning_format") == "parsed"
+# Model families that write their reasoning into the answer text between think tags unless
+# ``reasoning_format`` says otherwise (console.groq.com/docs/reasoning); kept apart from the app's
+# own list on purpose, so a test checks the app against the service, not against itself.
+THINK_IN_TEXT = ("qwen3", "qwen-qwq", "qwq", "deepseek-r1")
+
+
+def reasoning_mode(body: JsonDict, *, ignore_format: bool = False) -> str:
+    """Where this request's reasoning goes: "" nowhere, "field" (``reasoning``), "inline".
+
+    gpt-oss reasons in its own field unless ``include_reasoning`` is false; the think-in-text
+    families reason inline unless ``reasoning_format`` is hidden or parsed; others only when
+    ``parsed``. ``ignore_format`` plays a service that does not honour ``reasoning_format``.
+    """
+    name = str(body.get("model", "")).lower().rsplit("/", 1)[-1]
+    fmt = None if ignore_format else body.get("reasoning_format")
+    if name.startswith(THINK_IN_TEXT):
+        return {"hidden": "", "parsed": "field"}.get(str(fmt), "inline")
+    if fmt == "hidden":
+        return ""
+    if name.startswith("gpt-oss"):
+        return "field" if body.get("include_reasoning") is not False else ""
+    return "field" if fmt == "parsed" else ""
+
+
+def think_tokens(reasoning: str) -> list[str]:
+    """Reasoning as a raw-format model streams it: tags split across chunks, as tokens fall."""
+    return ["<thi", "nk>\n", *split_tokens(reasoning), "\n</th", "ink>", "\n\n"]
 
 
 def chat_problem(body: JsonDict | None, models: set[str], retired: set[str]) -> Problem | None:

@@ -54,6 +54,7 @@ class GroqFake(LoopbackFake):
         super().__init__(_Handler)
         self.chat_reply = "Hello! I am a fake Groq model. How can I help you today?"
         self.reasoning = "User greets."
+        self.ignore_reasoning_format = False  # True: reason as if no reasoning_format was sent
         self.ttft_ms = 0.0
         self.tps = 0.0
         self.stt_ms = 0.0
@@ -162,8 +163,11 @@ class _Handler(LoopbackHandler[GroqFake]):
 
     def _plan(self, body: gp.JsonDict, failure: _Failure | None) -> _ChatPlan:
         empty = failure is not None and failure.mode == "empty_length"
-        reasoning = gp.split_tokens(self.fake.reasoning) if gp.wants_reasoning(body) else []
+        mode = gp.reasoning_mode(body, ignore_format=self.fake.ignore_reasoning_format)
+        reasoning = gp.split_tokens(self.fake.reasoning) if mode == "field" else []
         content = [] if empty else gp.split_tokens(self.fake.chat_reply)
+        if mode == "inline":
+            content = gp.think_tokens(self.fake.reasoning) + content
         used = gp.usage(gp.prompt_tokens(body), len(reasoning) + len(content))
         shape = gp.ChatShape(str(body["model"]), self.req_id)
         return _ChatPlan(shape, reasoning, content, "length" if empty else "stop", used)

@@ -135,6 +135,48 @@ def test_include_reasoning_false_sends_no_reasoning(groq_fake: GroqFake) -> None
     assert not any("reasoning" in c["choices"][0]["delta"] for c in chunks)
 
 
+QWEN = "qwen/qwen3-32b"
+
+
+def streamed_deltas(fake: GroqFake, **extra: Any) -> list[dict[str, Any]]:
+    body = {"model": QWEN, "messages": MESSAGES, "stream": True, **extra}
+    chunks = [json.loads(p) for p in sse_payloads(fake, body)[:-1]]
+    return [c["choices"][0]["delta"] for c in chunks[1:-1]]
+
+
+def test_qwen_without_reasoning_format_thinks_aloud_in_the_answer(groq_fake: GroqFake) -> None:
+    deltas = streamed_deltas(groq_fake)
+    pieces = [d["content"] for d in deltas]
+    assert pieces[:2] == ["<thi", "nk>\n"]  # the tag split across chunks, as tokens fall
+    content = "".join(pieces)
+    assert content == f"<think>\n{groq_fake.reasoning}\n</think>\n\n{groq_fake.chat_reply}"
+    assert not any("reasoning" in d for d in deltas)
+    assert groq_fake.requests[-1].json is not None
+    assert "reasoning_format" not in groq_fake.requests[-1].json  # the body is recorded
+
+
+@pytest.mark.parametrize(
+    ("reasoning_format", "field", "inline"),
+    [("hidden", False, False), ("parsed", True, False), ("raw", False, True)],
+)
+def test_qwen_follows_reasoning_format(
+    groq_fake: GroqFake, reasoning_format: str, field: bool, inline: bool
+) -> None:
+    deltas = streamed_deltas(groq_fake, reasoning_format=reasoning_format)
+    content = "".join(d.get("content", "") for d in deltas)
+    assert content.endswith(groq_fake.chat_reply)
+    assert ("<think>" in content) is inline
+    assert ("".join(d.get("reasoning", "") for d in deltas) == groq_fake.reasoning) is field
+
+
+def test_a_fake_that_ignores_reasoning_format_thinks_aloud_anyway(groq_fake: GroqFake) -> None:
+    groq_fake.ignore_reasoning_format = True
+    content = "".join(
+        d.get("content", "") for d in streamed_deltas(groq_fake, reasoning_format="hidden")
+    )
+    assert content.startswith("<think>") and groq_fake.reasoning in content
+
+
 def test_unknown_fields_and_nulls_are_ignored(groq_fake: GroqFake) -> None:
     body = {
         "model": MODEL,

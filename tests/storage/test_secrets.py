@@ -14,6 +14,7 @@ from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail, null
 from keyring.errors import KeyringLocked
 
+from avatar_desktop.core.catalogue import CATALOGUE, Service, ServiceInfo
 from avatar_desktop.storage import secrets
 from avatar_desktop.storage.secrets import (
     KEYRING_SERVICE,
@@ -47,8 +48,8 @@ class EmptyChainer(chainer.ChainerBackend):
 @pytest.fixture(autouse=True)
 def no_keys_in_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """A developer's real GROQ_API_KEY must not change what these tests see."""
-    for name in secrets.ENV_VARS.values():
-        monkeypatch.delenv(name, raising=False)
+    for info in CATALOGUE.values():
+        monkeypatch.delenv(info.key_env, raising=False)
 
 
 @pytest.fixture
@@ -143,6 +144,23 @@ def test_an_empty_key_is_rejected(keys: KeyStore, backend: MemoryKeyring, blank:
     with pytest.raises(ValueError, match="empty"):
         keys.set("groq", blank)
     assert backend.passwords == {}
+
+
+@pytest.mark.parametrize("info", CATALOGUE.values(), ids=str)
+def test_every_catalogued_service_has_its_variable_and_its_keyring_entry(
+    keys: KeyStore, backend: MemoryKeyring, monkeypatch: pytest.MonkeyPatch, info: ServiceInfo
+) -> None:
+    """The store knows a service by its catalogue row alone, so a new row needs no code here."""
+    status = keys.set(info.id, OTHER_KEY)
+    assert status.message == f"The {info.label} key is saved in the system keyring."
+    assert backend.passwords == {(KEYRING_SERVICE, info.keyring_entry): OTHER_KEY}
+    monkeypatch.setenv(info.key_env, GROQ_KEY)
+    assert (keys.get(info.id.value), keys.source(info.id)) == (GROQ_KEY, "env")
+
+
+def test_services_are_one_enum_whose_values_are_the_stored_names(keys: KeyStore) -> None:
+    keys.set(Service.DID, OTHER_KEY)
+    assert keys.get("did") == OTHER_KEY
 
 
 def test_an_unknown_service_is_a_programming_error(keys: KeyStore) -> None:

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from avatar_desktop.core import atomic
 from avatar_desktop.core.session import Message, Role, Session
-from avatar_desktop.storage import atomic, sessions
+from avatar_desktop.storage import sessions
 from avatar_desktop.storage.sessions import (
     SCHEMA_VERSION,
     UNREADABLE_DIR,

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from avatar_desktop.core.catalogue import BrainChoice, EarsChoice, PresenterKind, VoiceChoice
 from avatar_desktop.storage import settings as settings_module
 from avatar_desktop.storage.errors import StorageError
 from avatar_desktop.storage.settings import (
@@ -86,6 +87,51 @@ def test_wrong_type_falls_back_to_that_keys_default(path: Path, key: str, value:
     for other, expected in good.items():
         if other != key:
             assert getattr(loaded, other) == expected  # one bad key costs only itself
+
+
+# A settings file as the app wrote it before the choices were enums (choices as plain strings).
+OLD_CHOICES = {
+    "schema_version": 1,
+    "chat_provider": "groq",
+    "stt_provider": "groq",
+    "presenter": "did_clip",
+    "voice_provider": "elevenlabs",
+    "max_tokens": 300,
+}
+
+
+def test_old_choice_strings_load_as_enums_and_save_back_byte_for_byte(path: Path) -> None:
+    _write(path, OLD_CHOICES)
+    loaded = load_settings(path)
+    assert loaded.chat_provider is BrainChoice.GROQ
+    assert loaded.stt_provider is EarsChoice.GROQ
+    assert loaded.presenter is PresenterKind.DID_CLIP
+    assert loaded.voice_provider is VoiceChoice.ELEVENLABS
+    save_settings(path, loaded)
+    written = path.read_text("utf-8")
+    assert '"chat_provider": "groq",' in written and '"presenter": "did_clip",' in written
+    save_settings(path, load_settings(path))
+    assert path.read_text("utf-8") == written
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("chat_provider", "openai"),  # a choice this version does not know
+        ("stt_provider", "GROQ"),
+        ("presenter", "did"),
+        ("voice_provider", 1),
+        ("presenter", None),
+    ],
+)
+def test_an_unknown_choice_costs_only_that_setting(path: Path, key: str, value: Any) -> None:
+    _write(path, {**OLD_CHOICES, key: value})
+    loaded = load_settings(path)
+    assert getattr(loaded, key) == getattr(Settings(), key)
+    assert type(getattr(loaded, key)) is type(getattr(Settings(), key))
+    for other, expected in OLD_CHOICES.items():
+        if other not in (key, "schema_version"):
+            assert getattr(loaded, other) == expected
 
 
 def test_int_is_accepted_where_a_float_is_declared(path: Path) -> None:

@@ -10,6 +10,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from avatar_desktop.app.application import AvatarApp
+from avatar_desktop.core.catalogue import PresenterKind, Service
 from avatar_desktop.core.events import Sentence
 from avatar_desktop.storage.secrets import KeyStore
 from tests.audio.pulse import PulseSink, pulse_sink  # noqa: F401
@@ -47,7 +48,7 @@ def did_app(
     keys = KeyStore(backend=MemoryKeyring())
     keys.set("did", DID_KEY)
     app = make_app(ScriptedModel(tokens, delay=delay), speak=speak, keys=keys)
-    app.settings.presenter = "did_clip"
+    app.settings.presenter = PresenterKind.DID_CLIP
     app.video.configure()
     qtbot.waitUntil(lambda: app.ready and app.stage.presenter is not None, timeout=15_000)
     return app
@@ -169,7 +170,8 @@ def test_d_id_and_elevenlabs_keys_never_reach_a_file_or_a_log(
     values = app.settings_values()
     from dataclasses import replace
 
-    app.apply_settings(replace(values, did_key=DID_KEY, elevenlabs_key=eleven_key))
+    keys = {Service.DID: DID_KEY, Service.ELEVENLABS: eleven_key}
+    app.apply_settings(replace(values, keys=keys))
     did_fake.fail_when(SENTENCES[2].strip(), "401")
     with caplog.at_level(logging.DEBUG):
         send(qtbot, app, "Tell me about the sea.")

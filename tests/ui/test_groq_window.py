@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from avatar_desktop.app.application import AvatarApp
 from avatar_desktop.app.logs import setup_logging
+from avatar_desktop.core.catalogue import BrainChoice, EarsChoice, Service
 from avatar_desktop.storage import paths as app_paths
 from avatar_desktop.storage.secrets import KeyStore
 from avatar_desktop.storage.settings import Settings, save_settings
@@ -28,14 +29,16 @@ def groq_app(qtbot: QtBot, groq_fake: GroqFake, monkeypatch: pytest.MonkeyPatch)
     """The app set up as a user would: Groq chosen in settings, the key in the keyring."""
     monkeypatch.setenv("GROQ_BASE_URL", groq_fake.base_url)
     monkeypatch.delenv("GROQ_API_KEY", raising=False)
-    return start_app(qtbot, groq_fake, Settings(chat_provider="groq", stt_provider="groq"))
+    return start_app(
+        qtbot, groq_fake, Settings(chat_provider=BrainChoice.GROQ, stt_provider=EarsChoice.GROQ)
+    )
 
 
 def start_app(qtbot: QtBot, fake: GroqFake, settings: Settings) -> GroqApp:
     paths = app_paths.ensure(app_paths.resolve())
     save_settings(paths.settings_file, settings)
     keys = KeyStore(backend=MemoryKeyring())
-    keys.set("groq", fake.api_key)
+    keys.set(Service.GROQ, fake.api_key)
     app = AvatarApp(paths, keys=keys, speak=False)
     qtbot.addWidget(app.window)
     app.start()
@@ -204,7 +207,7 @@ def test_a_retired_model_offers_the_current_ones(
 ) -> None:
     monkeypatch.setenv("GROQ_BASE_URL", groq_fake.base_url)
     app, fake = start_app(
-        qtbot, groq_fake, Settings(chat_provider="groq", groq_chat_model="llama3-8b-8192")
+        qtbot, groq_fake, Settings(chat_provider=BrainChoice.GROQ, groq_chat_model="llama3-8b-8192")
     )
     answered(qtbot, app, "Hello?")
     qtbot.waitUntil(
@@ -226,7 +229,7 @@ def test_offline_offers_an_answer_on_this_computer(
     from avatar_desktop.providers.base import GenerationOptions
 
     monkeypatch.setenv("GROQ_BASE_URL", "http://127.0.0.1:9")  # nothing listens there
-    app, _ = start_app(qtbot, groq_fake, Settings(chat_provider="groq"))
+    app, _ = start_app(qtbot, groq_fake, Settings(chat_provider=BrainChoice.GROQ))
     app.conversation.options = GenerationOptions(max_tokens=12, temperature=0.2)
     answered(qtbot, app, "Are you there?")
     qtbot.waitUntil(lambda: "could not be reached" in app.window.notice.text(), timeout=5000)
@@ -244,7 +247,9 @@ def test_automatic_fallback_when_groq_is_unreachable(
     from avatar_desktop.providers.base import GenerationOptions
 
     monkeypatch.setenv("GROQ_BASE_URL", "http://127.0.0.1:9")
-    app, _ = start_app(qtbot, groq_fake, Settings(chat_provider="groq", auto_fallback=True))
+    app, _ = start_app(
+        qtbot, groq_fake, Settings(chat_provider=BrainChoice.GROQ, auto_fallback=True)
+    )
     app.conversation.options = GenerationOptions(max_tokens=12, temperature=0.2)
     answered(qtbot, app, "Offline question")
     qtbot.waitUntil(lambda: len(app.conversation.session.messages) == 3, timeout=30_000)
@@ -258,7 +263,7 @@ def test_the_key_never_reaches_a_file_or_a_log(
 ) -> None:
     monkeypatch.setenv("GROQ_BASE_URL", groq_fake.base_url)
     setup_logging(app_paths.ensure(app_paths.resolve()).logs, level=logging.DEBUG)
-    app, fake = start_app(qtbot, groq_fake, Settings(chat_provider="groq"))
+    app, fake = start_app(qtbot, groq_fake, Settings(chat_provider=BrainChoice.GROQ))
     answered(qtbot, app, "First")
     fake.fail_next("401")
     answered(qtbot, app, "Second")
@@ -281,10 +286,11 @@ def test_the_ears_are_chosen_in_settings(qtbot: QtBot, groq_app: GroqApp) -> Non
     app, _fake = groq_app
     dialog = SettingsDialog(app.settings_values(), app.providers, app.window)
     qtbot.addWidget(dialog)
-    assert dialog.ears_groq.isChecked() and dialog.values().stt_provider == "groq"
-    dialog.ears_local.setChecked(True)
+    assert dialog.ears.radios[EarsChoice.GROQ].isChecked()
+    assert dialog.values().stt_provider is EarsChoice.GROQ
+    dialog.ears.radios[EarsChoice.LOCAL].setChecked(True)
     app.apply_settings(dialog.values())
-    assert app.settings.stt_provider == "local"
+    assert app.settings.stt_provider is EarsChoice.LOCAL
     assert "Ears: Whisper tiny.en (on this computer)" in app.window.status_label.text()
 
 
@@ -292,21 +298,19 @@ def test_settings_test_button_reports_the_key_in_words(qtbot: QtBot, groq_app: G
     from avatar_desktop.ui.settings_dialog import SettingsDialog, SettingsValues
 
     app, fake = groq_app
-    current = SettingsValues("groq", "", "openai/gpt-oss-20b", 256, 0.7, False)
+    current = SettingsValues(BrainChoice.GROQ, "", "openai/gpt-oss-20b", 256, 0.7, False)
     dialog = SettingsDialog(current, app.providers, app.window)
     qtbot.addWidget(dialog)
-    assert (
-        "kept for this run only" in dialog.key_status.text()
-        or "keyring" in dialog.key_status.text()
-    )
-    dialog.key.setText("gsk_definitely_wrong_000000000000")
-    dialog.test_button.click()
-    qtbot.waitUntil(lambda: dialog.test_result.text().startswith("✗"), timeout=5000)
-    assert "rejected the API key" in dialog.test_result.text()
-    dialog.key.setText(fake.api_key)
-    dialog.test_button.click()
-    qtbot.waitUntil(lambda: dialog.test_result.text().startswith("✓"), timeout=5000)
-    assert "accepted" in dialog.test_result.text()
+    groq = dialog.keys_tab.rows[Service.GROQ]
+    assert "kept for this run only" in groq.status.text() or "keyring" in groq.status.text()
+    groq.field.setText("gsk_definitely_wrong_000000000000")
+    groq.test_button.click()
+    qtbot.waitUntil(lambda: groq.result.text().startswith("✗"), timeout=5000)
+    assert "rejected the API key" in groq.result.text()
+    groq.field.setText(fake.api_key)
+    groq.test_button.click()
+    qtbot.waitUntil(lambda: groq.result.text().startswith("✓"), timeout=5000)
+    assert "accepted" in groq.result.text()
     dialog.refresh_models.click()
     qtbot.waitUntil(lambda: dialog.groq_model.count() > 1, timeout=5000)
     ids = [dialog.groq_model.itemText(i) for i in range(dialog.groq_model.count())]
@@ -314,13 +318,14 @@ def test_settings_test_button_reports_the_key_in_words(qtbot: QtBot, groq_app: G
     dialog.groq_model.setCurrentText("openai/gpt-oss-120b")
     app.apply_settings(dialog.values())
     assert app.model.name == "openai/gpt-oss-120b (Groq)"
-    assert app.keys.get("groq") == fake.api_key
+    assert app.keys.get(Service.GROQ) == fake.api_key
     stored = app.paths.settings_file.read_text(encoding="utf-8")
     assert "openai/gpt-oss-120b" in stored and fake.api_key not in stored
 
 
 def use_groq(app: AvatarApp, fake_url: str, key: str, **timeouts: float) -> None:
-    from avatar_desktop.providers.groq import GroqAccess, GroqChatModel
+    from avatar_desktop.providers.groq.access import GroqAccess
+    from avatar_desktop.providers.groq.chat import GroqChatModel
 
     app.use_model(GroqChatModel(access=GroqAccess(api_key=key, base_url=fake_url, **timeouts)))
 
@@ -382,7 +387,7 @@ def test_dns_failure(qtbot: QtBot, groq_app: GroqApp, monkeypatch: pytest.Monkey
 def test_ears_are_groqs_when_chosen_and_a_key_is_set(qtbot: QtBot, groq_app: GroqApp) -> None:
     app, _fake = groq_app
     assert "Ears: whisper-large-v3-turbo (Groq)" in app.window.status_label.text()
-    app.keys.delete("groq")  # no key: the ears fall back to this computer's
+    app.keys.delete(Service.GROQ)  # no key: the ears fall back to this computer's
     app.apply_settings(app.settings_values())
     assert "Ears: Whisper tiny.en (on this computer)" in app.window.status_label.text()
 

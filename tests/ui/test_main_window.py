@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from avatar_desktop.app.application import AvatarApp
+from avatar_desktop.core.catalogue import BrainChoice
 from tests.fakes.scripted_model import ScriptedModel
 from tests.ui.conftest import MakeApp
 
@@ -216,7 +217,7 @@ def test_failed_save_keeps_the_message_in_the_input(
     def full(*_args: object) -> None:
         raise OSError(code, "simulated")
 
-    monkeypatch.setattr("avatar_desktop.storage.atomic.os.replace", full)
+    monkeypatch.setattr("avatar_desktop.core.atomic.os.replace", full)
     send(qtbot, app, "Do not lose me")
     qtbot.waitUntil(lambda: app.window.notice.isVisible())
     wait_idle(qtbot, app)
@@ -296,7 +297,7 @@ def test_a_bad_model_file_in_settings_is_explained(
     not_a_model = tmp_path / "notes.gguf"
     not_a_model.write_text("just some text", encoding="utf-8")
     app.apply_settings(
-        SettingsValues("local", str(not_a_model), "openai/gpt-oss-20b", 64, 0.5, False)
+        SettingsValues(BrainChoice.LOCAL, str(not_a_model), "openai/gpt-oss-20b", 64, 0.5, False)
     )
     qtbot.waitUntil(lambda: "not loaded" in app.window.status_label.text())
     assert "not a GGUF model file" in app.window.notice.text()
@@ -308,7 +309,7 @@ def test_a_bad_model_file_in_settings_is_explained(
     assert app.window.chat.bubbles()[-1].note("errorNote") is not None
     app.apply_settings(
         SettingsValues(
-            "local", str(tmp_path / "missing.gguf"), "openai/gpt-oss-20b", 64, 0.5, False
+            BrainChoice.LOCAL, str(tmp_path / "missing.gguf"), "openai/gpt-oss-20b", 64, 0.5, False
         )
     )
     qtbot.waitUntil(lambda: "does not exist" in app.window.notice.text())
@@ -377,7 +378,7 @@ def test_the_avatars_look_is_chosen_in_settings_and_kept(qtbot: QtBot, make_app:
     from avatar_desktop.ui.settings_dialog import SettingsDialog, SettingsValues
 
     app = make_app(ScriptedModel())
-    current = SettingsValues("local", "", "openai/gpt-oss-20b", 256, 0.7, False)
+    current = SettingsValues(BrainChoice.LOCAL, "", "openai/gpt-oss-20b", 256, 0.7, False)
     dialog = SettingsDialog(current, app.providers, app.window)
     qtbot.addWidget(dialog)
     before = dialog.look_tab.preview.pixmap().toImage()

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from avatar_desktop.app.application import AvatarApp
-from avatar_desktop.providers.elevenlabs import ElevenLabsVoice
+from avatar_desktop.core.catalogue import PresenterKind, Service, VoiceChoice
+from avatar_desktop.providers.elevenlabs.voice import ElevenLabsVoice
 from avatar_desktop.storage.secrets import KeyStore
 from avatar_desktop.ui.settings_dialog import SettingsDialog
 from tests.audio.pulse import PulseSink, pulse_sink  # noqa: F401
@@ -43,8 +45,8 @@ def cloud_app(
     monkeypatch.setenv("DID_BASE_URL", did.base_url)
     monkeypatch.setenv("ELEVENLABS_BASE_URL", eleven.base_url)
     keys = KeyStore(backend=MemoryKeyring())
-    keys.set("did", DID_KEY)
-    keys.set("elevenlabs", ELEVEN_KEY)
+    keys.set(Service.DID, DID_KEY)
+    keys.set(Service.ELEVENLABS, ELEVEN_KEY)
     return make_app(ScriptedModel(ANSWER), speak=speak, keys=keys)
 
 
@@ -64,7 +66,7 @@ def test_the_presenter_picker_shows_d_id_presenters_with_cached_thumbnails(
         dialog = SettingsDialog(app.settings_values(), app.providers, app.window)
         qtbot.addWidget(dialog)
         tab = dialog.presenter_tab
-        tab.did_clip.setChecked(True)
+        tab.who.radios[PresenterKind.DID_CLIP].setChecked(True)
         tab.refresh_presenters.click()
         note = tab.note
         qtbot.waitUntil(lambda: "presenters available" in note.text(), timeout=5000)  # noqa: B023
@@ -75,7 +77,7 @@ def test_the_presenter_picker_shows_d_id_presenters_with_cached_thumbnails(
         dialog.accept()
         app.apply_settings(dialog.values())
         assert thumbnail_fetches(did_fake) == 3  # the second round used the cached pictures
-    assert app.settings.presenter == "did_clip"
+    assert app.settings.presenter is PresenterKind.DID_CLIP
     assert app.settings.did_presenter_id == "rian-lZC6MmWfC1"
     assert app.settings.did_driver_id
     qtbot.waitUntil(lambda: "of 40 credits" in app.window.status_label.text(), timeout=5000)
@@ -92,10 +94,41 @@ def test_credits_are_checked_from_the_presenter_tab(
     did_fake.credits_remaining = 7
     dialog = SettingsDialog(app.settings_values(), app.providers, app.window)
     qtbot.addWidget(dialog)
-    buttons = {b.text(): b for b in dialog.presenter_tab.findChildren(type(dialog.test_button))}
+    buttons = {b.text(): b for b in dialog.presenter_tab.findChildren(QPushButton)}
     buttons["Check credits"].click()
     qtbot.waitUntil(lambda: "left" in dialog.presenter_tab.credits.text(), timeout=5000)
     assert dialog.presenter_tab.credits.text() == "7 of 40 left"
+
+
+def test_every_services_key_can_be_tested_from_the_keys_tab(
+    qtbot: QtBot,
+    make_app: MakeApp,
+    monkeypatch: pytest.MonkeyPatch,
+    did_fake: DidFake,
+    elevenlabs_fake: ElevenLabsFake,
+) -> None:
+    app = cloud_app(make_app, monkeypatch, did_fake, elevenlabs_fake)
+    did_fake.valid_key = DID_KEY
+    dialog = SettingsDialog(app.settings_values(), app.providers, app.window)
+    qtbot.addWidget(dialog)
+    rows = dialog.keys_tab.rows
+    assert list(rows) == [Service.GROQ, Service.DID, Service.ELEVENLABS]
+    assert rows[Service.DID].status.text() == "A key is saved in the system keyring."
+    assert "Get one at console.groq.com" in rows[Service.GROQ].status.text()
+    did = rows[Service.DID]
+    did.field.setText("someone:wrong_secret_000")
+    did.test_button.click()
+    qtbot.waitUntil(lambda: did.result.text().startswith("✗"), timeout=5000)
+    assert "D-ID rejected the API key" in did.result.text()
+    did.field.clear()  # empty: the stored key is tested
+    did.test_button.click()
+    qtbot.waitUntil(lambda: did.result.text().startswith("✓"), timeout=5000)
+    assert "credits are left" in did.result.text()
+    eleven = rows[Service.ELEVENLABS]
+    eleven.test_button.click()
+    qtbot.waitUntil(lambda: eleven.result.text().startswith("✓"), timeout=5000)
+    assert "ElevenLabs accepted the key" in eleven.result.text()
+    assert dialog.values().keys == {} and dialog.values().remove_keys == frozenset()
 
 
 def make_portrait(path: Path, size: tuple[int, int] = (900, 1200)) -> Path:
@@ -114,7 +147,9 @@ def test_a_portrait_is_uploaded_once_and_animated_with_the_answers_emotions(
     app = cloud_app(make_app, monkeypatch, did_fake, elevenlabs_fake)
     portrait = make_portrait(tmp_path / "me.jpg")
     values = app.settings_values()
-    chosen = replace(values.presenter, presenter="did_talk", portrait_path=str(portrait))
+    chosen = replace(
+        values.presenter, presenter=PresenterKind.DID_TALK, portrait_path=str(portrait)
+    )
     app.apply_settings(replace(values, presenter=chosen))
     qtbot.waitUntil(lambda: app.settings.did_portrait_url is not None, timeout=5000)
     assert app.settings.did_portrait_url in did_fake.images.values()
@@ -145,7 +180,9 @@ def test_a_picture_that_is_not_a_photo_is_refused_and_the_drawn_avatar_answers(
     fake_png = tmp_path / "notes.png"
     fake_png.write_text("this is not a picture", encoding="utf-8")
     values = app.settings_values()
-    chosen = replace(values.presenter, presenter="did_talk", portrait_path=str(fake_png))
+    chosen = replace(
+        values.presenter, presenter=PresenterKind.DID_TALK, portrait_path=str(fake_png)
+    )
     app.apply_settings(replace(values, presenter=chosen))
     qtbot.waitUntil(lambda: "portrait could not be used" in app.window.notice.text(), timeout=5000)
     assert app.stage.presenter is None
@@ -166,7 +203,7 @@ def test_elevenlabs_speaks_for_the_drawn_avatar_and_this_computer_takes_over_on_
     qtbot.waitUntil(lambda: app.ready, timeout=15_000)
     values = app.settings_values()
     app.apply_settings(
-        replace(values, presenter=replace(values.presenter, voice_provider="elevenlabs"))
+        replace(values, presenter=replace(values.presenter, voice_provider=VoiceChoice.ELEVENLABS))
     )
     assert isinstance(app.speaker.voice, ElevenLabsVoice)
     assert "Voice: ElevenLabs Rachel" in app.window.status_label.text()

@@ -12,7 +12,7 @@ import logging
 from importlib import metadata
 from pathlib import Path
 
-from avatar_desktop.storage.atomic import atomic_write_bytes
+from avatar_desktop.core.atomic import atomic_write_bytes
 
 log = logging.getLogger(__name__)
 

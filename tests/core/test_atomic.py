@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from avatar_desktop.storage import atomic
-from avatar_desktop.storage.atomic import atomic_write_bytes, atomic_write_text, move_aside
+from avatar_desktop.core import atomic
+from avatar_desktop.core.atomic import atomic_write_bytes, atomic_write_text, move_aside
 
 
 def _litter(folder: Path) -> list[str]:

@@ -17,15 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from avatar_desktop.core.cancel import Cancelled, CancelToken
-from avatar_desktop.providers import did_errors
 from avatar_desktop.providers.base import ProviderError
-from avatar_desktop.providers.did import (
-    ClipRequest,
-    DidClient,
-    RenderRef,
-    RenderStatus,
-    TalkRequest,
-)
+from avatar_desktop.providers.did import errors as did_errors
+from avatar_desktop.providers.did.client import DidClient, RenderRef, RenderStatus
+from avatar_desktop.providers.did.clips import ClipRequest, TalkRequest
 
 log = logging.getLogger(__name__)
 
@@ -187,6 +182,7 @@ class _Sweeper:
         with self._lock:
             self._pending.append((client, ref, time.monotonic() + self.give_up_s))
             if self._thread is None:
+                # Raw thread, not a Qt pool: Qt-free here, and it must outlive the pools at quit.
                 self._thread = threading.Thread(target=self._run, name="did-sweeper", daemon=True)
                 self._thread.start()
 

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import requests
 import urllib3
 
+from avatar_desktop.core.catalogue import Service, row
+from avatar_desktop.providers import http_errors
 from avatar_desktop.providers.base import ProviderError
 
-log = logging.getLogger(__name__)
-
-NO_KEY = "No ElevenLabs API key is set. Add one in Settings → Keys, or set ELEVENLABS_API_KEY."
+ELEVENLABS = row(Service.ELEVENLABS)
+VENDOR = ELEVENLABS.label
+NO_KEY = f"No ElevenLabs API key is set. Add one in Settings → Keys, or set {ELEVENLABS.key_env}."
 AUTH = (
     "ElevenLabs rejected the API key. Check it in Settings → Keys, or switch to the voice on "
     "this computer."
@@ -21,7 +22,6 @@ QUOTA = (
     "ElevenLabs: not enough credits left for this sentence. Top up your ElevenLabs plan, or "
     "switch to the voice on this computer in Settings."
 )
-MALFORMED = "ElevenLabs sent a reply that could not be read. Try again in a moment."
 DEFAULT_RETRY_S = 1.0
 
 
@@ -40,7 +40,7 @@ def explain(exc: BaseException, *, key: str | None, voice_id: str = "") -> Provi
 
 
 def malformed() -> ProviderError:
-    return ProviderError(MALFORMED, kind="malformed", retryable=True)
+    return http_errors.unreadable(VENDOR)
 
 
 def _explain(exc: BaseException, voice_id: str) -> ProviderError:
@@ -49,17 +49,12 @@ def _explain(exc: BaseException, voice_id: str) -> ProviderError:
     if isinstance(exc, StatusError):
         return _status(exc.response, voice_id)
     if isinstance(exc, requests.Timeout):
-        return ProviderError(
-            "ElevenLabs did not answer in time. Check your internet connection, then retry.",
-            kind="network",
-            offline=True,
-        )
+        return http_errors.timed_out(VENDOR)
     if isinstance(exc, requests.ConnectionError):
         return _connection(exc)
     if isinstance(exc, ValueError | requests.exceptions.ContentDecodingError):
         return malformed()
-    log.warning("unexpected ElevenLabs failure: %s", type(exc).__name__)
-    return ProviderError(f"Talking to ElevenLabs failed ({type(exc).__name__}).", kind="other")
+    return http_errors.unexpected(VENDOR, exc)
 
 
 def _connection(exc: requests.ConnectionError) -> ProviderError:
@@ -67,9 +62,8 @@ def _connection(exc: requests.ConnectionError) -> ProviderError:
     if exc.args and isinstance(exc.args[0], urllib3.exceptions.ProtocolError):
         text = "The connection to ElevenLabs broke off before the answer. Check your internet "
         text += "connection, then retry."
-    else:
-        text = "ElevenLabs could not be reached. Check your internet connection."
-    return ProviderError(text, kind="network", offline=True)
+        return ProviderError(text, kind="network", offline=True)
+    return http_errors.unreachable(VENDOR, exc)
 
 
 class StatusError(Exception):
@@ -102,11 +96,7 @@ def _status(response: requests.Response, voice_id: str) -> ProviderError:
     if status == 429:
         return _busy(response, code)
     if status >= 500:
-        return ProviderError(
-            f"ElevenLabs had a problem on its side (HTTP {status}). Try again in a moment.",
-            kind="server",
-            retryable=True,
-        )
+        return http_errors.server_error(VENDOR, status)
     if status == 403:
         return ProviderError(
             f"ElevenLabs refused the request: {detail or 'HTTP 403'}. Your plan may not include "
@@ -127,15 +117,11 @@ def _busy(response: requests.Response, code: str) -> ProviderError:
             "ElevenLabs is already handling as many requests as your plan allows. "
             "Try again in a moment."
         )
-    return ProviderError(text, kind="rate_limited", retry_after=_retry_after(response))
-
-
-def _retry_after(response: requests.Response) -> float:
-    try:
-        seconds = float(response.headers.get("retry-after", DEFAULT_RETRY_S))
-    except ValueError:
-        return DEFAULT_RETRY_S
-    return max(0.0, min(60.0, seconds))
+    return ProviderError(
+        text,
+        kind="rate_limited",
+        retry_after=http_errors.retry_after(response.headers, default=DEFAULT_RETRY_S),
+    )
 
 
 def detail_of(response: requests.Response) -> tuple[str, str]:

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from avatar_desktop.providers.base import ProviderError
-from avatar_desktop.providers.portrait import (
+from avatar_desktop.providers.did.portrait import (
     LARGEST_FILE,
     Portrait,
     portrait_key,

@@ -12,12 +12,9 @@ from langchain_core.messages import HumanMessage, SystemMessage
 
 from avatar_desktop.core.cancel import Cancelled, CancelToken
 from avatar_desktop.providers.base import GenerationOptions, ProviderError
-from avatar_desktop.providers.groq import (
-    DEFAULT_CHAT_MODEL,
-    GroqAccess,
-    GroqChatModel,
-    list_chat_models,
-)
+from avatar_desktop.providers.groq.access import GroqAccess
+from avatar_desktop.providers.groq.chat import GroqChatModel
+from avatar_desktop.providers.groq.models import DEFAULT_CHAT_MODEL, list_chat_models
 from tests.fakes.groq_server import GroqFake
 
 OPTIONS = GenerationOptions(max_tokens=64)

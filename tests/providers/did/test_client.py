@@ -10,19 +10,21 @@ import pytest
 import requests
 
 from avatar_desktop.core.cancel import Cancelled, CancelToken
-from avatar_desktop.providers import did_errors
 from avatar_desktop.providers.base import ProviderError
-from avatar_desktop.providers.did import (
-    EXPRESSION_FOR,
-    ClipRequest,
+from avatar_desktop.providers.did import errors as did_errors
+from avatar_desktop.providers.did.client import (
     Credits,
     DidAccess,
     DidClient,
-    Expression,
     RenderRef,
+    presenter_name,
+)
+from avatar_desktop.providers.did.clips import (
+    EXPRESSION_FOR,
+    ClipRequest,
+    Expression,
     TalkRequest,
     expressions_for,
-    presenter_name,
 )
 from tests.fakes.did_server import DidFake, did_fake  # noqa: F401
 

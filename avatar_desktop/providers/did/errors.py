@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import logging
-import socket
 from typing import Any
 
 import requests
 
+from avatar_desktop.core.catalogue import Service, row
+from avatar_desktop.providers import http_errors
 from avatar_desktop.providers.base import ProviderError
 
-log = logging.getLogger(__name__)
-
+DID = row(Service.DID)
+VENDOR = DID.label
 AUTH = "D-ID rejected the API key. Check it in Settings → Keys."
 BAD_KEY = (
     "The D-ID API key has characters no key has (a space or line break?). "
     "Paste it again in Settings → Keys."
 )
-NO_KEY = "No D-ID API key is set. Add one in Settings → Keys, or set DID_API_KEY."
+NO_KEY = f"No D-ID API key is set. Add one in Settings → Keys, or set {DID.key_env}."
 _MODERATION = {
     "ImageModerationError": "the picture was flagged by its image check",
     "CelebrityRecognizedError": "the picture looks like a famous person",
@@ -53,17 +53,13 @@ def explain_response(response: requests.Response, *, key: str | None = None) -> 
         return ProviderError(
             "D-ID's rate limit was reached. Waiting a moment before the next video.",
             kind="rate_limited",
-            retry_after=_retry_after(response),
+            retry_after=http_errors.retry_after(response.headers, default=None),
             retryable=True,
         )
     if status == 451:
         return moderation(kind, detail)
     if status >= 500:
-        return ProviderError(
-            f"D-ID had a problem on its side (HTTP {status}). Try again in a moment.",
-            kind="server",
-            retryable=True,
-        )
+        return http_errors.server_error(VENDOR, status)
     if status == 400:
         return ProviderError(
             f"D-ID could not accept the request: {detail or 'bad request'}.", kind="bad_request"
@@ -82,30 +78,17 @@ def explain_exception(exc: BaseException) -> ProviderError:
     if isinstance(exc, ProviderError):
         return exc
     if isinstance(exc, requests.Timeout):
-        return ProviderError(
-            "D-ID did not answer in time. Check your internet connection, then retry.",
-            kind="network",
-            offline=True,
-        )
+        return http_errors.timed_out(VENDOR)
     if isinstance(exc, requests.ConnectionError):
-        if _caused_by(exc, socket.gaierror):
-            text = "D-ID's address could not be looked up (DNS). You seem to be offline."
-        else:
-            text = "D-ID could not be reached. Check your internet connection."
-        return ProviderError(text, kind="network", offline=True)
+        return http_errors.unreachable(VENDOR, exc)
     if isinstance(exc, ValueError):  # includes requests' JSONDecodeError
         return malformed()
-    log.warning("unexpected D-ID failure: %s", type(exc).__name__)
-    return ProviderError(f"Talking to D-ID failed ({type(exc).__name__}).", kind="other")
+    return http_errors.unexpected(VENDOR, exc)
 
 
 def malformed(what: str = "a reply") -> ProviderError:
     """D-ID sent something we cannot read; trying again may help."""
-    return ProviderError(
-        f"D-ID sent {what} that could not be read. Try again in a moment.",
-        kind="malformed",
-        retryable=True,
-    )
+    return http_errors.unreadable(VENDOR, what)
 
 
 def download_refused(status: int, *, what: str = "finished video") -> ProviderError:
@@ -177,28 +160,3 @@ def _scrub(text: str, key: str | None) -> str:
             if len(secret) >= 4:
                 text = text.replace(secret, "…")
     return text
-
-
-def _retry_after(response: requests.Response) -> float | None:
-    """Seconds from ``Retry-After`` when D-ID sends a number; None when it does not say."""
-    value = response.headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return max(0.0, min(60.0, float(value)))
-    except ValueError:
-        return 2.0
-
-
-def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
-    """Whether ``kind`` is anywhere in the chain requests and urllib3 wrap around a failure."""
-    todo: list[BaseException] = [exc]
-    for _ in range(16):
-        if not todo:
-            return False
-        seen = todo.pop()
-        if isinstance(seen, kind):
-            return True
-        linked = (seen.__cause__, seen.__context__, getattr(seen, "reason", None), *seen.args)
-        todo.extend(item for item in linked if isinstance(item, BaseException))
-    return False

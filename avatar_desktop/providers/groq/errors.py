@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
-import logging
-import socket
 from typing import Any
 
 import groq
 import httpx
 
+from avatar_desktop.core.catalogue import Service, row
+from avatar_desktop.providers import http_errors
 from avatar_desktop.providers.base import ProviderError
 
-log = logging.getLogger(__name__)
-
+VENDOR = row(Service.GROQ).label
 _AUTH = "Groq rejected the API key. Check it in Settings → Keys (Groq keys start with gsk_)."
 
 
@@ -24,19 +23,11 @@ def explain(exc: BaseException, *, model: str = "") -> ProviderError:
     if isinstance(exc, groq.APIStatusError):
         return _status(exc, model)
     if isinstance(exc, groq.APITimeoutError | httpx.TimeoutException):
-        return ProviderError(
-            "Groq did not answer in time. Check your internet connection, then retry.",
-            kind="timeout",
-            offline=True,
-        )
+        return http_errors.timed_out(VENDOR)
     if isinstance(exc, groq.APIConnectionError | httpx.TransportError):
         return _connection(exc)
     if isinstance(exc, groq.APIResponseValidationError | json.JSONDecodeError | ValueError):
-        return ProviderError(
-            "Groq sent a reply that could not be read. Try again in a moment.",
-            kind="malformed",
-            retryable=True,
-        )
+        return http_errors.unreadable(VENDOR)
     if isinstance(exc, groq.APIError):
         detail = _error_text(getattr(exc, "body", None)) or exc.message
         return ProviderError(
@@ -45,23 +36,19 @@ def explain(exc: BaseException, *, model: str = "") -> ProviderError:
             kind="stream_error",
             retryable=True,
         )
-    log.warning("unexpected Groq failure: %s", type(exc).__name__)
-    return ProviderError(f"Talking to Groq failed ({type(exc).__name__}).", kind="other")
+    return http_errors.unexpected(VENDOR, exc)
 
 
 def _connection(exc: BaseException) -> ProviderError:
-    if _caused_by(exc, socket.gaierror):
-        text = "Groq's address could not be looked up (DNS). You seem to be offline."
-    elif _caused_by(exc, httpx.RemoteProtocolError):
+    """Cut off mid-answer is Groq's own case; anything else means the network is in the way."""
+    if http_errors.caused_by(exc, httpx.RemoteProtocolError):
         return ProviderError(
             "The connection to Groq broke off in the middle of the answer. The part already "
             "written was kept; retry to get a full answer.",
             kind="cut",
             retryable=True,
         )
-    else:
-        text = "Groq could not be reached. Check your internet connection."
-    return ProviderError(text, kind="network", offline=True)
+    return http_errors.unreachable(VENDOR, exc)
 
 
 def _status(exc: groq.APIStatusError, model: str) -> ProviderError:
@@ -92,7 +79,7 @@ def _status(exc: groq.APIStatusError, model: str) -> ProviderError:
         return ProviderError(
             "Groq's rate limit for your plan was reached.",
             kind="rate_limited",
-            retry_after=_retry_after(exc.response),
+            retry_after=http_errors.retry_after(exc.response.headers, default=5.0),
         )
     if status == 498:
         return ProviderError(
@@ -101,11 +88,7 @@ def _status(exc: groq.APIStatusError, model: str) -> ProviderError:
             retryable=True,
         )
     if status >= 500:
-        return ProviderError(
-            f"Groq had a problem on its side (HTTP {status}). Try again in a moment.",
-            kind="server",
-            retryable=True,
-        )
+        return http_errors.server_error(VENDOR, status)
     detail = _error_text(body) or f"HTTP {status}"
     return ProviderError(f"Groq could not handle the request: {detail}.", kind="bad_request")
 
@@ -122,14 +105,6 @@ def _too_large(body: dict[str, Any]) -> ProviderError:
     )
 
 
-def _retry_after(response: httpx.Response) -> float:
-    """Seconds from ``retry-after`` (a number; a date or nothing means a short default)."""
-    try:
-        return max(0.0, min(60.0, float(response.headers.get("retry-after", "5"))))
-    except ValueError:
-        return 5.0
-
-
 def _error_field(body: dict[str, Any], name: str) -> str:
     error = body.get("error", body)
     value = error.get(name) if isinstance(error, dict) else None
@@ -138,14 +113,3 @@ def _error_field(body: dict[str, Any], name: str) -> str:
 
 def _error_text(body: object) -> str:
     return _error_field(body, "message") if isinstance(body, dict) else ""
-
-
-def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
-    seen: BaseException | None = exc
-    for _ in range(8):
-        if seen is None:
-            return False
-        if isinstance(seen, kind):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False

@@ -7,42 +7,27 @@ import logging
 import os
 import re
 import tempfile
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import requests
 
+from avatar_desktop.core.atomic import TEMP_SUFFIX
 from avatar_desktop.core.cancel import Cancelled, CancelToken
-from avatar_desktop.core.cues import canonical
-from avatar_desktop.providers import did_errors
 from avatar_desktop.providers.base import ProviderError
-from avatar_desktop.storage.atomic import TEMP_SUFFIX
+from avatar_desktop.providers.did import errors as did_errors
+from avatar_desktop.providers.did.clips import ClipRequest, TalkRequest
 
 log = logging.getLogger(__name__)
 
 BASE_URL = "https://api.d-id.com"
-BASE_URL_ENV = "DID_BASE_URL"
-DEFAULT_VOICE = "en-US-JennyNeural"
-TRANSITION_FRAMES = 10
 _CHUNK = 64 * 1024
 _PRESENTER_PAGES = 5
 _LARGEST_THUMBNAIL = 5 * 1024 * 1024
 _KEY_CHARS = re.compile(r"[!-~]+")  # printable ASCII without spaces
 
 RenderKind = Literal["talks", "clips"]
-DidExpression = Literal["neutral", "happy", "serious", "surprise"]
-
-# Our emotion cue → D-ID's expression and how strongly; see expressions_for.
-EXPRESSION_FOR: dict[str, tuple[DidExpression, float]] = {
-    "neutral": ("neutral", 1.0),
-    "happy": ("happy", 0.8),
-    "sad": ("serious", 0.6),
-    "surprised": ("surprise", 0.8),
-    "angry": ("serious", 1.0),
-    "thinking": ("serious", 0.4),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +41,22 @@ class DidAccess:
 
     @classmethod
     def from_env(cls, key: str | None) -> DidAccess:
-        return cls(key=key, base_url=os.environ.get(BASE_URL_ENV) or BASE_URL)
+        return cls(key=key, base_url=os.environ.get(did_errors.DID.base_url_env) or BASE_URL)
+
+
+def from_settings(key: str | None, _settings: object) -> DidClient:
+    """The catalogue's factory for D-ID as the presenter: the client the clips go through."""
+    return DidClient(DidAccess.from_env(key))
+
+
+def check_key(key: str) -> str:
+    """The settings dialog's Test: asking for the credits proves the key works."""
+    client = DidClient(DidAccess.from_env(key))
+    try:
+        credits = client.credits()
+    finally:
+        client.close()
+    return f"D-ID accepted the key; {credits.remaining} of {credits.total} credits are left."
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,65 +75,6 @@ class Presenter:
 
 
 @dataclass(frozen=True, slots=True)
-class Expression:
-    """One entry of ``driver_expressions``: from ``start_frame`` on, the face shows this."""
-
-    start_frame: int
-    expression: DidExpression
-    intensity: float
-
-
-@dataclass(frozen=True, slots=True)
-class TalkRequest:
-    """A sentence spoken by the user's portrait (``source_url`` from ``upload_image``)."""
-
-    source_url: str
-    text: str
-    voice_id: str = DEFAULT_VOICE
-    expressions: tuple[Expression, ...] = ()
-
-    def body(self) -> dict[str, Any]:
-        config: dict[str, Any] = {"stitch": True, "result_format": "mp4"}
-        if self.expressions:
-            config["driver_expressions"] = {
-                "expressions": [
-                    {
-                        "start_frame": e.start_frame,
-                        "expression": e.expression,
-                        "intensity": e.intensity,
-                    }
-                    for e in self.expressions
-                ],
-                "transition_frames": TRANSITION_FRAMES,
-            }
-        return {
-            "source_url": self.source_url,
-            "script": _script(self.text, self.voice_id),
-            "config": config,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class ClipRequest:
-    """A sentence spoken by one of D-ID's stock presenters."""
-
-    presenter_id: str
-    driver_id: str
-    text: str
-    voice_id: str = DEFAULT_VOICE
-
-    def body(self) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "presenter_id": self.presenter_id,
-            "script": _script(self.text, self.voice_id),
-            "config": {"result_format": "mp4"},
-        }
-        if self.driver_id:
-            body["driver_id"] = self.driver_id
-        return body
-
-
-@dataclass(frozen=True, slots=True)
 class RenderRef:
     kind: RenderKind
     id: str
@@ -147,54 +88,6 @@ class RenderStatus:
     result_url: str | None = None
     duration: float | None = None
     error: str | None = None
-
-
-def expressions_for(
-    emotions: Sequence[tuple[float, str]], *, fps: int = 25
-) -> tuple[Expression, ...]:
-    """D-ID face expressions for the emotion cues of one sentence (seconds in, cue name).
-
-    D-ID knows only four expressions, so ours are folded onto them:
-
-    ========== ========== =========
-    our cue    D-ID       intensity
-    ========== ========== =========
-    neutral    neutral    1.0
-    happy      happy      0.8
-    sad        serious    0.6
-    surprised  surprise   0.8
-    angry      serious    1.0
-    thinking   serious    0.4
-    ========== ========== =========
-
-    Aliases ("smile", "wow") count as their emotion; gestures and unknown words are skipped.
-    The face starts neutral unless a cue sits at frame 0; of cues on one frame the last wins,
-    and a cue that repeats the current expression adds nothing.
-    """
-    by_frame: dict[int, tuple[DidExpression, float]] = {}
-    for seconds, name in emotions:
-        try:
-            emotion = canonical(name.strip())
-        except ValueError:
-            continue
-        if emotion in EXPRESSION_FOR:
-            by_frame[max(0, round(seconds * fps))] = EXPRESSION_FOR[emotion]
-    by_frame.setdefault(0, EXPRESSION_FOR["neutral"])
-    out: list[Expression] = []
-    for frame in sorted(by_frame):
-        expression, intensity = by_frame[frame]
-        if out and (out[-1].expression, out[-1].intensity) == (expression, intensity):
-            continue
-        out.append(Expression(frame, expression, intensity))
-    return tuple(out)
-
-
-def _script(text: str, voice_id: str) -> dict[str, Any]:
-    return {
-        "type": "text",
-        "input": text,
-        "provider": {"type": "microsoft", "voice_id": voice_id},
-    }
 
 
 def presenter_name(presenter_id: str) -> str:

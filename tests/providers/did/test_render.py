@@ -12,14 +12,9 @@ import pytest
 
 from avatar_desktop.core.cancel import Cancelled, CancelToken
 from avatar_desktop.providers.base import ProviderError
-from avatar_desktop.providers.did import (
-    DidAccess,
-    DidClient,
-    RenderRef,
-    RenderStatus,
-    TalkRequest,
-)
-from avatar_desktop.providers.did_render import PollSchedule, RenderResult, render, sweep_idle
+from avatar_desktop.providers.did.client import DidAccess, DidClient, RenderRef, RenderStatus
+from avatar_desktop.providers.did.clips import TalkRequest
+from avatar_desktop.providers.did.render import PollSchedule, RenderResult, render, sweep_idle
 from tests.fakes.did_server import DidFake, did_fake  # noqa: F401
 
 KEY = "user:secret"

@@ -10,7 +10,7 @@ import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import requests
@@ -18,13 +18,18 @@ import requests
 from avatar_desktop.core.cancel import CancelToken, pump
 from avatar_desktop.core.speech import Speech
 from avatar_desktop.providers.base import ProviderError
-from avatar_desktop.providers.elevenlabs_errors import NO_KEY, StatusError, explain, malformed
-from avatar_desktop.providers.letters import letters_to_phones
+from avatar_desktop.providers.elevenlabs.errors import (
+    ELEVENLABS,
+    NO_KEY,
+    StatusError,
+    explain,
+    malformed,
+)
+from avatar_desktop.providers.elevenlabs.letters import letters_to_phones
 
 log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api.elevenlabs.io"
-BASE_URL_ENV = "ELEVENLABS_BASE_URL"
 DEFAULT_VOICE_ID = "21m00Tcm4TlvDq8ikWAM"
 DEFAULT_MODEL_ID = "eleven_flash_v2_5"
 SAMPLE_RATE = 22050  # the app's player runs at this rate, like the local Piper voice
@@ -45,7 +50,7 @@ class ElevenLabsAccess:
 
     @classmethod
     def from_env(cls, key: str | None) -> ElevenLabsAccess:
-        return cls(key=key, base_url=os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL)
+        return cls(key=key, base_url=os.environ.get(ELEVENLABS.base_url_env) or DEFAULT_BASE_URL)
 
     def url(self, path: str) -> str:
         return self.base_url.rstrip("/") + path
@@ -109,6 +114,33 @@ def _voice_info(item: dict[str, Any]) -> VoiceInfo:
         gender=labels.get("gender", ""),
         labels=labels,
     )
+
+
+class VoiceSettings(Protocol):
+    """The voice settings read here (``storage.settings.Settings`` has them)."""
+
+    @property
+    def elevenlabs_voice_id(self) -> str: ...
+    @property
+    def elevenlabs_model(self) -> str: ...
+    @property
+    def elevenlabs_voice_name(self) -> str: ...
+
+
+def from_settings(key: str | None, settings: VoiceSettings) -> ElevenLabsVoice:
+    """The catalogue's factory for ElevenLabs as the drawn avatar's voice."""
+    return ElevenLabsVoice(
+        access=ElevenLabsAccess.from_env(key),
+        voice_id=settings.elevenlabs_voice_id,
+        model_id=settings.elevenlabs_model,
+        voice_name=settings.elevenlabs_voice_name,
+    )
+
+
+def check_key(key: str) -> str:
+    """The settings dialog's Test: listing the voices proves the key works."""
+    voices = list_voices(ElevenLabsAccess.from_env(key))
+    return f"ElevenLabs accepted the key; {len(voices)} voices are available."
 
 
 class ElevenLabsVoice:

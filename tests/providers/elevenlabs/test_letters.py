@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from avatar_desktop.avatar.visemes import is_known, is_mark, phones_to_segments, viseme_for
 from avatar_desktop.core.speech import Phone
-from avatar_desktop.providers.letters import (
+from avatar_desktop.providers.elevenlabs.letters import (
     DIGRAPHS,
     LETTERS,
     LONG_VOWELS,
