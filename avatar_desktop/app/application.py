@@ -7,25 +7,24 @@ import json
 import logging
 import math
 import time
-from typing import Any
 
 from PySide6.QtCore import QByteArray, QTimer
 from PySide6.QtWidgets import QDialog
 
 from avatar_desktop import APP_NAME
-from avatar_desktop.app import settings_bridge
-from avatar_desktop.app.brain import Brain
-from avatar_desktop.app.conversation import Conversation
-from avatar_desktop.app.listener import Listener
-from avatar_desktop.app.logs import install_redaction
+from avatar_desktop.app.controllers import settings_bridge
+from avatar_desktop.app.controllers.brain import Brain
+from avatar_desktop.app.controllers.conversation import Conversation
+from avatar_desktop.app.controllers.listener import Listener
+from avatar_desktop.app.controllers.recovery import Recovery
+from avatar_desktop.app.controllers.services import Providers
 from avatar_desktop.app.notice_bridge import NoticeBridge
-from avatar_desktop.app.recovery import Recovery
-from avatar_desktop.app.services import Providers
-from avatar_desktop.app.speaker import Speaker
-from avatar_desktop.app.stage import Stage
-from avatar_desktop.app.video import Video
+from avatar_desktop.app.stage.sound import Sound
+from avatar_desktop.app.stage.speaker import Speaker
+from avatar_desktop.app.stage.stage import Stage
+from avatar_desktop.app.stage.video import Video
+from avatar_desktop.app.startup.logs import install_redaction
 from avatar_desktop.app.workers import Pools
-from avatar_desktop.audio.playback import VirtualClockPlayer, open_player
 from avatar_desktop.avatar.look import Look
 from avatar_desktop.avatar.rig import Rig
 from avatar_desktop.core import notices
@@ -33,8 +32,7 @@ from avatar_desktop.core.catalogue import service_of
 from avatar_desktop.core.events import Sentence, TurnFailed
 from avatar_desktop.core.notices import Action
 from avatar_desktop.core.persona import default_persona
-from avatar_desktop.providers.base import ChatModel, GenerationOptions, ProviderError
-from avatar_desktop.providers.local.tts import PiperVoiceProvider
+from avatar_desktop.providers.base import ChatModel, GenerationOptions
 from avatar_desktop.storage import paths as app_paths
 from avatar_desktop.storage.secrets import KeyStore
 from avatar_desktop.storage.sessions import SessionStore
@@ -47,8 +45,6 @@ from avatar_desktop.ui.welcome import WelcomeDialog
 log = logging.getLogger(__name__)
 
 CLIP_SPEECH_DB = -14.0  # a D-ID clip's speech at full volume, roughly (its level is not measured)
-# Long enough that the voice's first run sizes its buffers for real sentences.
-WARM_UP_SENTENCE = "Hello! I am getting ready to talk with you about anything you like, today."
 
 
 class AvatarApp:
@@ -73,9 +69,17 @@ class AvatarApp:
         self.providers = Providers(self.settings, self.keys, self.pools, paths.cache)
         self.store = SessionStore(paths.sessions)
         self.window = MainWindow(APP_NAME, avatar_kind=self.settings.avatar_kind)
-        self.local_voice = PiperVoiceProvider(paths.cache / "voices") if speak else None
-        self.voice = (self.providers.cloud_voice() or self.local_voice) if speak else None
-        self.player = self._open_player(speak)
+        self.sound = Sound(
+            self.settings,
+            cloud_voice=self.providers.cloud_voice(),
+            cache_dir=paths.cache,
+            speak=speak,
+        )
+        self.local_voice, self.voice, self.player = (
+            self.sound.local_voice,
+            self.sound.voice,
+            self.sound.player,
+        )
         self.speaker = Speaker(voice=self.voice, player=self.player, pools=self.pools, rig=Rig())
         self.speaker.rate = self.settings.speaking_rate
         self.stage = Stage(self.speaker)
@@ -118,7 +122,6 @@ class AvatarApp:
         )
         self.listener.barge_in_enabled = self.settings.barge_in
         self._bridge = NoticeBridge(self.window)
-        self._voice_settled = False  # loaded, or failed and told
         self._heap_frozen = False
         self.welcome_dialog: WelcomeDialog | None = None
         self._connect()
@@ -142,7 +145,7 @@ class AvatarApp:
         w.delete_requested.connect(self._on_window_delete_requested)
         w.persona_requested.connect(self._on_window_persona_requested)
         w.settings_requested.connect(self._on_window_settings_requested)
-        w.transcribe_requested.connect(self.transcribe_file)
+        w.transcribe_requested.connect(self.listener.transcribe_file)
         self._connect_listening()
         w.closing.connect(self.shutdown)
         c.session_opened.connect(w.show_session)
@@ -289,13 +292,13 @@ class AvatarApp:
     @property
     def ready(self) -> bool:
         """The model and the voice have finished loading (or failed and said so)."""
-        voice_done = self._voice_settled or self.speaker.voice is None
+        voice_done = self.sound.settled or self.speaker.voice is None
         return self.brain.state != "loading" and voice_done
 
     def _update_status(self) -> None:
         ears = self.providers.transcriber().name
         voice = self.speaker.voice.name if self.speaker.voice else "off (text only)"
-        if self.speaker.voice and not self._voice_settled:
+        if self.speaker.voice and not self.sound.settled:
             voice += " — loading…"
         if self.speaker.voice and self.player.problem:
             voice += " — no sound device"
@@ -307,44 +310,14 @@ class AvatarApp:
 
     # --- speaking ------------------------------------------------------------------------------
 
-    def _open_player(self, speak: bool) -> Any:
-        rate = int(getattr(self.voice, "sample_rate", 22050))
-        if not speak:
-            return VirtualClockPlayer(problem="Speech is off.", sample_rate=rate)
-        player = open_player(sample_rate=rate, device=self.settings.output_device, latency="low")
-        player.volume = self.settings.volume
-        player.muted = self.settings.muted
-        if player.problem:
-            notices.warning(player.problem)
-        return player
-
     def load_voice(self) -> None:
-        voice = self.local_voice
-        if voice is None:
-            self._loading_step_done()
-            return
+        local = self.local_voice
 
-        def failed(exc: Exception) -> None:
-            self._voice_settled = True
-            if self.speaker.voice is voice:
+        def lost() -> None:
+            if self.speaker.voice is local:
                 self.speaker.voice = None
-            words = exc.user_message if isinstance(exc, ProviderError) else str(exc)
-            notices.warning(f"The voice could not be loaded: {words} Answers stay as text.")
-            self._loading_step_done()
 
-        def job(_emit: object) -> None:
-            from avatar_desktop.core.cancel import CancelToken
-
-            voice.load()
-            # The first synthesis sets up espeak and onnxruntime while holding the GIL for
-            # ~100 ms; pay for it now rather than during the first answer.
-            voice.synthesize(WARM_UP_SENTENCE, cancel=CancelToken())
-
-        def done(_result: object) -> None:
-            self._voice_settled = True
-            self._loading_step_done()
-
-        self.pools.start(self.pools.load, job, returned=done, errored=failed)
+        self.sound.load(self.pools, lost=lost, done=self._loading_step_done)
 
     def send(self, text: str) -> None:
         """A new message (typed, said hands-free, or transcribed) interrupts the avatar first."""
@@ -392,35 +365,6 @@ class AvatarApp:
         except ValueError:
             data = {}
         self.window.avatar.set_look(Look.from_dict(data))
-
-    # --- speech to text ---------------------------------------------------------------------
-
-    def transcribe_file(self, path: str) -> None:
-        """Turn a recorded WAV file into a message: transcribed off the GUI thread, then sent."""
-        from avatar_desktop.audio.encode import read_wav, to_mono_16k
-        from avatar_desktop.core.cancel import CancelToken
-
-        transcriber = self.providers.transcriber()
-
-        def job(_emit: object) -> str:
-            try:
-                pcm, rate = read_wav(path)
-            except (OSError, ValueError, EOFError) as exc:
-                raise ProviderError(f"{path} could not be read as a WAV file ({exc}).") from exc
-            return transcriber.transcribe(to_mono_16k(pcm, rate), cancel=CancelToken())
-
-        def done(text: str) -> None:
-            if not text.strip():
-                notices.warning("No speech was found in that recording.")
-                return
-            self.send(text.strip())  # like any new message: the avatar is interrupted first
-
-        def failed(exc: Exception) -> None:
-            words = exc.user_message if isinstance(exc, ProviderError) else str(exc)
-            notices.error(f"Transcription failed: {words}")
-
-        notices.info(f"Transcribing with {transcriber.name}…")
-        self.pools.start(self.pools.load, job, returned=done, errored=failed)
 
     # --- dialogs ----------------------------------------------------------------------------
 
@@ -472,9 +416,7 @@ class AvatarApp:
         self._apply_look()
         if values.output_device != s.output_device:
             s.output_device = values.output_device
-            self.player.set_device(values.output_device)
-            if self.player.problem:
-                notices.warning(self.player.problem)
+            self.sound.set_output(values.output_device)
         if self.video.kind != presenter:
             self.interrupt()  # another presenter: the answer it was giving ends here
         if self.local_voice is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from avatar_desktop.app import selftest
+from avatar_desktop.app.startup import selftest
 from avatar_desktop.providers.base import ProviderError
 from avatar_desktop.providers.local.llm import LocalChatModel
 from tests.audio.pulse import PulseSink, pulse_sink  # noqa: F401

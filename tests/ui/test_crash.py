@@ -15,8 +15,14 @@ from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
 from avatar_desktop.app.application import AvatarApp
-from avatar_desktop.app.crash import BURST_MS, QUIET_S, CrashHandler, CrashReport, current_log_file
-from avatar_desktop.app.logs import setup_logging
+from avatar_desktop.app.startup.crash import (
+    BURST_MS,
+    QUIET_S,
+    CrashHandler,
+    CrashReport,
+    current_log_file,
+)
+from avatar_desktop.app.startup.logs import setup_logging
 from avatar_desktop.storage.secrets import REDACTED
 from avatar_desktop.ui.crash_dialog import CrashDialog
 from tests.ui.conftest import MakeApp
@@ -206,7 +212,7 @@ def test_the_log_file_gets_the_traceback_without_keys_or_words(
     for handler in logging.getLogger("avatar_desktop").handlers:
         handler.flush()
     written = path.read_text(encoding="utf-8")
-    assert "ERROR avatar_desktop.app.crash: Unhandled exception" in written
+    assert "ERROR avatar_desktop.app.startup.crash: Unhandled exception" in written
     assert "in raise_with_stored_keys" in written and "ValueError (message left out)" in written
     assert [s for s in SECRETS if s in written] == []
     where = dialog.findChild(QLabel, "crashLogFile")

@@ -12,7 +12,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from avatar_desktop.app.application import AvatarApp
-from avatar_desktop.app.logs import setup_logging
+from avatar_desktop.app.startup.logs import setup_logging
 from avatar_desktop.core.catalogue import BrainChoice, EarsChoice, Service
 from avatar_desktop.storage import paths as app_paths
 from avatar_desktop.storage.secrets import KeyStore

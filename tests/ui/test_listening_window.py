@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from avatar_desktop.app.application import AvatarApp
-from avatar_desktop.app.listener import DIDNT_CATCH, HOLD_S
+from avatar_desktop.app.controllers.listener import DIDNT_CATCH, HOLD_S
 from avatar_desktop.providers.local.tts import PiperVoiceProvider
 from tests.audio.pulse import PulseSink, pulse_sink  # noqa: F401
 from tests.audio.speech import noise, silence, spoken, word_error_rate

@@ -129,7 +129,7 @@ def _record_speech(app: Any, state: dict[str, Any]) -> None:
 
 
 def _warm_up_text() -> str:
-    from avatar_desktop.app.application import WARM_UP_SENTENCE
+    from avatar_desktop.app.stage.sound import WARM_UP_SENTENCE
 
     return WARM_UP_SENTENCE
 

@@ -10,9 +10,9 @@ from PySide6.QtWidgets import QApplication
 
 from avatar_desktop import APP_ID, APP_NAME, __version__
 from avatar_desktop.app.application import AvatarApp
-from avatar_desktop.app.crash import CrashHandler, current_log_file
-from avatar_desktop.app.logs import setup_logging
-from avatar_desktop.app.startup_report import StartupReport
+from avatar_desktop.app.startup.crash import CrashHandler, current_log_file
+from avatar_desktop.app.startup.logs import setup_logging
+from avatar_desktop.app.startup.startup_report import StartupReport
 from avatar_desktop.core import notices
 from avatar_desktop.storage import paths as app_paths
 from avatar_desktop.ui.app_icon import app_icon

@@ -24,6 +24,7 @@ from avatar_desktop.audio.vad import (
     VadSettings,
     VadUnavailable,
 )
+from avatar_desktop.core import notices
 from avatar_desktop.core.cancel import CancelToken
 from avatar_desktop.providers.base import ProviderError, Transcriber
 
@@ -44,7 +45,7 @@ class Listener(QObject):
     level(float): input loudness in dBFS while recording.
     transcribing(bool): words are being recognised.
     heard(str): what the user said, for the input box (push-to-talk, click-to-toggle).
-    said(str): what the user said hands-free: send it at once.
+    said(str): what the user said hands-free (or in a transcribed file): send it at once.
     barge_in(): the user started talking over the avatar: silence it.
     problem(str): a sentence for the user (no microphone, nothing heard, …).
     """
@@ -250,6 +251,32 @@ class Listener(QObject):
             self.problem.emit(f"What you said could not be turned into text: {words}")
 
         self.transcribing.emit(True)
+        self._pools.start(self._pools.load, job, returned=done, errored=failed)
+
+    def transcribe_file(self, path: str) -> None:
+        """A recorded WAV file becomes a message: recognised on a worker, then ``said``."""
+        from avatar_desktop.audio.encode import read_wav, to_mono_16k
+
+        transcriber = self._transcriber()
+
+        def job(_emit: object) -> str:
+            try:
+                pcm, rate = read_wav(path)
+            except (OSError, ValueError, EOFError) as exc:
+                raise ProviderError(f"{path} could not be read as a WAV file ({exc}).") from exc
+            return transcriber.transcribe(to_mono_16k(pcm, rate), cancel=CancelToken())
+
+        def done(text: str) -> None:
+            if text.strip():
+                self.said.emit(text.strip())  # like any new message: the avatar is interrupted
+            else:
+                notices.warning("No speech was found in that recording.")
+
+        def failed(exc: Exception) -> None:
+            words = exc.user_message if isinstance(exc, ProviderError) else str(exc)
+            notices.error(f"Transcription failed: {words}")
+
+        notices.info(f"Transcribing with {transcriber.name}…")
         self._pools.start(self._pools.load, job, returned=done, errored=failed)
 
 

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from avatar_desktop.app.services import Providers
-from avatar_desktop.app.stage import Stage
+from avatar_desktop.app.controllers.services import Providers
+from avatar_desktop.app.stage.stage import Stage
 from avatar_desktop.app.workers import Pools
 from avatar_desktop.core import notices
 from avatar_desktop.core.catalogue import PresenterKind, Service
@@ -18,7 +18,7 @@ from avatar_desktop.ui.clip_player import ClipPlayer
 from avatar_desktop.ui.video_view import VideoView
 
 if TYPE_CHECKING:  # D-ID's client and Pillow load when the presenter is first used
-    from avatar_desktop.app.did_presenter import DidPresenter
+    from avatar_desktop.app.stage.did_presenter import DidPresenter
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ class Video:
             self.stage.set_presenter(None)
         else:
             if self.presenter is None:
-                from avatar_desktop.app.did_presenter import DidPresenter
+                from avatar_desktop.app.stage.did_presenter import DidPresenter
 
                 self.presenter = DidPresenter(
                     pools=self._pools,

@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
 
-from avatar_desktop.app.conversation import Conversation
+from avatar_desktop.app.controllers.conversation import Conversation
 from avatar_desktop.core import notices
 from avatar_desktop.core.events import TurnFailed
 from avatar_desktop.core.notices import Action

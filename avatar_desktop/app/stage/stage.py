@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from avatar_desktop.app.speaker import Speaker
+from avatar_desktop.app.stage.speaker import Speaker
 from avatar_desktop.pipeline.performer import Performable, Performer
 
 if TYPE_CHECKING:
-    from avatar_desktop.app.did_presenter import DidPresenter
+    from avatar_desktop.app.stage.did_presenter import DidPresenter
 
 
 class Stage(QObject):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from avatar_desktop.app.conversation import Conversation
-from avatar_desktop.app.services import Providers
+from avatar_desktop.app.controllers.conversation import Conversation
+from avatar_desktop.app.controllers.services import Providers
 from avatar_desktop.app.workers import Pools
 from avatar_desktop.core import notices
 from avatar_desktop.providers.base import ChatModel

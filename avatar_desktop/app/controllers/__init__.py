@@ -1,0 +1,1 @@
+"""Controllers: the conversation, the brain, the ears, recovery and the services."""

@@ -1,0 +1,1 @@
+"""Start-up: launching the window, the self-test, logs and crash reports."""
