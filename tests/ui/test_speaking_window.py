@@ -91,17 +91,23 @@ def test_a_typed_question_is_answered_aloud(
     assert session_file(app)["messages"][1]["content"].startswith(" Hello there!")
 
 
-def test_stop_silences_at_once_and_keeps_only_what_was_heard(
-    qtbot: QtBot,
-    make_app: MakeApp,
-    pulse_sink: PulseSink,  # noqa: F811
-) -> None:
+def speaking_a_long_answer(qtbot: QtBot, make_app: MakeApp) -> tuple[AvatarApp, list[int]]:
+    """The avatar is in the middle of a long answer (two sentences have begun to be heard)."""
     long_answer = [f"This is sentence number {n}, spoken slowly and clearly. " for n in range(1, 9)]
     app = voiced_app(make_app, qtbot, long_answer)
     send(qtbot, app, "Talk to me")
     started: list[int] = []
     app.speaker.sentence_started.connect(lambda sentence: started.append(sentence.index))
     qtbot.waitUntil(lambda: len(started) >= 2, timeout=20_000)
+    return app, started
+
+
+def test_stop_silences_at_once_and_keeps_only_what_was_heard(
+    qtbot: QtBot,
+    make_app: MakeApp,
+    pulse_sink: PulseSink,  # noqa: F811
+) -> None:
+    app, started = speaking_a_long_answer(qtbot, make_app)
     with MonitorRecorder() as monitor:
         qtbot.wait(200)
         stopped_at = time.monotonic()
@@ -189,12 +195,7 @@ def test_leaving_the_turn_any_other_way_also_keeps_only_what_was_heard(
     pulse_sink: PulseSink,  # noqa: F811
     leave: Callable[[AvatarApp], None],
 ) -> None:
-    long_answer = [f"This is sentence number {n}, spoken slowly and clearly. " for n in range(1, 9)]
-    app = voiced_app(make_app, qtbot, long_answer)
-    send(qtbot, app, "Talk to me")
-    started: list[int] = []
-    app.speaker.sentence_started.connect(lambda sentence: started.append(sentence.index))
-    qtbot.waitUntil(lambda: len(started) >= 2, timeout=20_000)
+    app, started = speaking_a_long_answer(qtbot, make_app)
     session = app.conversation.session
     leave(app)
     assert not app.stage.speaking
