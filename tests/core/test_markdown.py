@@ -7,14 +7,8 @@ import time
 
 import pytest
 
-from avatar_desktop.core.markdown import (
-    MarkdownStream,
-    document_css,
-    is_safe_link,
-    render_markdown,
-    render_plain,
-    stable_prefix_end,
-)
+from avatar_desktop.core.markdown import document_css, is_safe_link, render_markdown, render_plain
+from avatar_desktop.core.markdown_pieces import MarkdownStream, stable_prefix_end
 
 HREF = re.compile(r'href="([^"]*)"')
 
@@ -264,10 +258,12 @@ def test_stream_starts_over_when_the_text_is_replaced() -> None:
     assert stream.render("Other text") == render_markdown("Other text")
 
 
-def test_stream_keeps_finished_blocks_in_the_head() -> None:
-    head, tail = MarkdownStream().render_parts("One.\n\nTwo.\n\nThree.\nMo")
-    assert head == render_markdown("One.\n\nTwo.\n\n")
-    assert tail == render_markdown("Three.\nMo")
+def test_stream_keeps_the_last_block_apart_while_it_grows() -> None:
+    pieces = MarkdownStream().pieces("One.\n\nTwo.\n\nThree.\nMo", final=False)
+    assert [piece.html for piece in pieces] == [
+        render_markdown("One.\n\nTwo.\n\n"),
+        render_markdown("Three.\nMo"),
+    ]
 
 
 @pytest.mark.parametrize(
