@@ -30,7 +30,7 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # Closing tags that end a block without adding space of their own, peeled off to find the
 # last block that does; and block syntax a highlight must not start before.
 _CLOSERS = re.compile(r"(?:\s|</li>|</ul>|</ol>|</blockquote>)+\Z")
-_BLOCK_SYNTAX = re.compile(r"[ \t]*(?:(?:>|[*+-]|\d{1,9}[.)]|#{1,6})(?:[ \t]+|$))*")
+_BLOCK_SYNTAX = re.compile(r"[ \t]*(?:(?:>|[*+-]|\d{1,9}[.)]|#{1,6}|\|)(?:[ \t]+|$))*")
 _BLOCK_END = re.compile(r"(</(?:p|table|ul|ol|blockquote|h[1-6]|pre)>|<hr />)\s*\Z")
 _MARK_OPEN, _MARK_CLOSE = "\ue000", "\ue001"  # private-use characters: never in model output
 
@@ -229,11 +229,14 @@ class _Region:
             return [part.html for part in self.parts]
         key = (max(span[0], self.start), min(span[1], self.end))
         if self.marked is None or self.marked[0] != key:
-            marked = mark_spans(self.source, self.parts, key, self.start)
-            redone = fragments(marked, self.start)
+            redone = fragments(mark_spans(self.source, self.parts, key, self.start), self.start)
             if len(redone) != len(self.parts):  # the marks moved a block: show none
-                return [part.html for part in self.parts]
-            self.marked = (key, [unmark(part.html, style) for part in redone])
+                redone = self.parts
+            shown = [
+                unmark(new.html, style) if strip_marks(new.html) == old.html else old.html
+                for new, old in zip(redone, self.parts, strict=True)
+            ]  # a mark that changed what it marks (say, a table cell's spacing) is left out
+            self.marked = (key, shown)
         return list(self.marked[1])
 
 
