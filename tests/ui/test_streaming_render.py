@@ -7,8 +7,8 @@ from typing import NamedTuple
 
 import pytest
 from PySide6.QtCore import QPointF
-from PySide6.QtGui import QEnterEvent, QImage, QTextDocument
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtGui import QEnterEvent, QImage, QPaintEvent, QTextDocument
+from PySide6.QtWidgets import QApplication, QFrame, QLabel
 from pytestqt.qtbot import QtBot
 
 from avatar_desktop.core.markdown import render_markdown
@@ -87,7 +87,8 @@ def hover(label: QLabel) -> None:
 
 
 def card_image(bubble: MessageBubble) -> QImage:
-    card = bubble.findChild(QLabel, "messageText").parentWidget().parentWidget()
+    card = bubble.findChild(QFrame, "assistantCard")
+    assert card is not None
     return card.grab().toImage()
 
 
@@ -142,9 +143,9 @@ def test_labels_above_the_growing_end_are_not_repainted(view: ChatView, qtbot: Q
     painted: list[int] = []
     original = first.paintEvent
 
-    def counting(event: object) -> None:
+    def counting(event: QPaintEvent) -> None:
         painted.append(1)
-        original(event)  # type: ignore[arg-type]
+        original(event)
 
     first.paintEvent = counting  # type: ignore[method-assign]
     stream_into(answer, qtbot, LONG_ANSWER[3000:3400])
@@ -230,6 +231,11 @@ def test_text_in_the_card_does_not_flicker_while_scrolled_away(
     label = view.bubbles()[0].text_label
     painted: list[int] = []
     original = label.paintEvent
-    label.paintEvent = lambda e: (painted.append(1), original(e))  # type: ignore[method-assign]
+
+    def counting(event: QPaintEvent) -> None:
+        painted.append(1)
+        original(event)
+
+    label.paintEvent = counting  # type: ignore[method-assign]
     stream_into(answer, qtbot, LONG_ANSWER[800:1600])
     assert painted == []
