@@ -125,6 +125,7 @@ class FittedLabel(QLabel):
         painter.translate(area.topLeft())
         painter.setClipRect(clip)
         document.documentLayout().draw(painter, context)
+        painter.end()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         """Static contents are only kept for a change of height: a new width re-wraps them."""
