@@ -263,7 +263,7 @@ def stable_boundaries(text: str, start: int = 0) -> Iterator[int]:
                 yield offset
         elif opens_block and line and not _LIST_ITEM.match(line):
             yield offset
-        previous_blank = fence is None and not line.strip()
+        previous_blank = fence is None and not line.strip(" \t")  # as markdown-it sees it
         offset = end + 1
 
 

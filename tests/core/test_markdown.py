@@ -187,10 +187,15 @@ def test_render_plain_escapes_and_keeps_line_breaks() -> None:
 
 def test_document_css_uses_the_given_colors_and_font() -> None:
     css = document_css(
-        code_background="#123456", border="#abcdef", quote="#777777", code_font="M'o"
+        code_background="#123456",
+        border="#abcdef",
+        quote="#777777",
+        code_font="M'o",
+        background="#fedcba",
     )
     assert "#123456" in css
     assert "#abcdef" in css
+    assert "#fedcba" in css
     assert "'Mo'" in css
 
 
@@ -275,6 +280,7 @@ def test_stream_keeps_the_last_block_apart_while_it_grows() -> None:
         ("- a\n\n- b\n", 0),  # the list may go on
         ("- a\n\n  b\n", 0),  # still inside the item
         ("a\n\n```\nx\n```\n\nb\n", 14),
+        ("\x0c\nb\n", 0),  # a form feed is no blank line to markdown-it
     ],
 )
 def test_stable_prefix_end(text: str, boundary: int) -> None:
