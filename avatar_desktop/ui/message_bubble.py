@@ -49,6 +49,7 @@ class BubbleTheme:
             border=_mix(card, text, 0.3).name(),
             quote=_mix(text, card, 0.35).name(),
             code_font=QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont).family(),
+            background=card.name(),
         )
         return cls(
             palette=QPalette(palette),
