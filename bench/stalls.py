@@ -9,20 +9,24 @@ the CPU, and the watchdog thread samples the GUI thread's Python stack while it 
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import glob
 import multiprocessing
+import re
 import sys
+import tempfile
 import threading
 import time
 import traceback
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any
 
 LATE_MS = 10.0  # a tick this late is a stall worth explaining
+DUMP_MS = 20.0  # a loop this late has every thread's stack dumped by faulthandler
 
 
 @dataclass
@@ -46,6 +50,7 @@ class StallClock:
         self.stalls: list[Stall] = []
         self.phase = ""
         self.last_tick = 0.0  # read by the watchdog thread
+        self.on_tick: Callable[[], None] | None = None
         self._last_cpu = 0.0
         self._timer = QTimer()
         self._timer.setInterval(1)
@@ -59,6 +64,7 @@ class StallClock:
     def stop(self) -> None:
         self._timer.stop()
         self.last_tick = 0.0
+        faulthandler.cancel_dump_traceback_later()
 
     def max_ms(self, *phases: str) -> float:
         """The longest gap beyond the timer's own millisecond, over ``phases`` (or all)."""
@@ -77,10 +83,17 @@ class StallClock:
                 cpu_ms = (cpu - self._last_cpu) * 1000
                 self.stalls.append(Stall(self.phase, self.last_tick, gap - 1.0, cpu_ms))
         self.last_tick, self._last_cpu = now, cpu
+        if self.on_tick is not None:
+            self.on_tick()
 
 
 class Watchdog(threading.Thread):
-    """Samples the GUI thread's stack (and the other threads') whenever its loop is late."""
+    """Samples the GUI thread's stack (and the other threads') whenever its loop is late.
+
+    Sampling needs the GIL, so a stall in which another thread holds the GIL leaves no
+    sample; for those, faulthandler (which needs no GIL) dumps every thread's stack when
+    the loop is DUMP_MS late, re-armed on every tick.
+    """
 
     def __init__(self, clock: StallClock, *, every_ms: float = 2.0) -> None:
         super().__init__(name="stall-watchdog", daemon=True)
@@ -90,6 +103,11 @@ class Watchdog(threading.Thread):
         self.every = every_ms / 1000
         self.samples: dict[float, Counter[str]] = defaultdict(Counter)
         self._done = threading.Event()
+        self._dumps = tempfile.TemporaryFile("w+")  # noqa: SIM115 - lives as long as the watchdog
+        clock.on_tick = self._rearm
+
+    def _rearm(self) -> None:
+        faulthandler.dump_traceback_later(DUMP_MS / 1000, file=self._dumps)
 
     def run(self) -> None:
         while not self._done.wait(self.every):
@@ -100,6 +118,8 @@ class Watchdog(threading.Thread):
     def stop(self) -> None:
         self._done.set()
         self.join(1)
+        self.clock.on_tick = None
+        faulthandler.cancel_dump_traceback_later()
 
     def report(self, limit: int = 12) -> str:
         """The longest stalls, each with what the GUI thread (and the others) were doing."""
@@ -113,6 +133,19 @@ class Watchdog(threading.Thread):
             )
             for stack, count in stall.stacks.most_common(3):
                 lines.append(f"  [{count} samples]\n{stack}")
+        return "\n".join([*lines, self._dump_report()])
+
+    def _dump_report(self, limit: int = 8) -> str:
+        """What each thread was in when the loop was DUMP_MS late, most frequent first."""
+        self._dumps.seek(0)
+        dumps = [d for d in self._dumps.read().split("Timeout (") if d.strip()]
+        tops: Counter[str] = Counter()
+        for dump in dumps:
+            threads = re.split(r"\n(?=Thread 0x|Current thread 0x)", dump)[1:]
+            tops[" | ".join(sorted(_top_frames(t) for t in threads))] += 1
+        lines = [f"=== faulthandler: the loop was {DUMP_MS:.0f} ms late {len(dumps)} times"]
+        for top, count in tops.most_common(limit):
+            lines.append(f"  [{count}x] " + top.replace(" | ", "\n        "))
         return "\n".join(lines)
 
     def _snapshot(self) -> str:
@@ -123,6 +156,12 @@ class Watchdog(threading.Thread):
                 parts.append(_stack(_thread_name(ident), frame, depth=2))
         parts.append(f"    running: {_running_tasks()}")
         return "\n".join(part for part in parts if part)
+
+
+def _top_frames(thread: str, depth: int = 2) -> str:
+    """``File "x/y.py", line 3 in f`` lines of one thread's dump, as ``f (y.py:3)`` frames."""
+    frames = re.findall(r'File "([^"]+)", line (\d+) in (\S+)', thread)[:depth]
+    return " < ".join(f"{name} ({path.rsplit('/', 1)[-1]}:{line})" for path, line, name in frames)
 
 
 def _stack(name: str, frame: FrameType | None, depth: int = 8) -> str:
