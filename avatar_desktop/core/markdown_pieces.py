@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from markdown_it.token import Token
 
@@ -23,15 +23,13 @@ PIECE_CHARS = 1000  # source characters gathered into one label before a new one
 PARAGRAPH_GAP = 8  # pixels: a block's bottom margin in document_css
 ITEM_GAP = 2  # pixels: a tight list item's bottom margin in document_css
 
-# A line that opens or closes a fence at the top level, and one that starts a list item.
-_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})(.*)")
-_LIST_ITEM = re.compile(r"(?:[*+-]|\d{1,9}[.)])(?:[ \t]|$)")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # Closing tags that end a block without adding space of their own, peeled off to find the
 # last block that does; and block syntax a highlight must not start before.
 _CLOSERS = re.compile(r"(?:\s|</li>|</ul>|</ol>|</blockquote>)+\Z")
 _BLOCK_SYNTAX = re.compile(r"[ \t]*(?:(?:>|[*+-]|\d{1,9}[.)]|#{1,6}|\|)(?:[ \t]+|$))*")
 _BLOCK_END = re.compile(r"(</(?:p|table|ul|ol|blockquote|h[1-6]|pre)>|<hr />)\s*\Z")
+LIST_OPENERS = ("bullet_list_open", "ordered_list_open")
 _MARK_OPEN, _MARK_CLOSE = "\ue000", "\ue001"  # private-use characters: never in model output
 
 
@@ -58,14 +56,41 @@ class Piece:
 
 
 def fragments(
-    source: str, offset: int = 0, found: dict[str, object] | None = None
+    source: str,
+    offset: int = 0,
+    found: dict[str, object] | None = None,
+    *,
+    follows: int | None = None,
+    goes_on: bool = False,
+    loose: bool = False,
 ) -> list[Fragment]:
     """``source`` rendered and cut into fragments; offsets are shifted by ``offset``.
 
     ``found`` receives what the parse found (``"references"``: link reference definitions).
+    The flags are those of :func:`split`.
     """
-    found = {} if found is None else found
-    tokens = parse_blocks(source, found)
+    tokens = parse_blocks(source, {} if found is None else found)
+    return split(tokens, source, offset, follows=follows, goes_on=goes_on, loose=loose)
+
+
+def split(
+    tokens: Sequence[Token],
+    source: str,
+    offset: int = 0,
+    *,
+    follows: int | None = None,
+    goes_on: bool = False,
+    loose: bool = False,
+) -> list[Fragment]:
+    """The parsed ``source`` rendered and cut into fragments.
+
+    For a source cut out of a longer list: ``follows`` numbers a first list that continues
+    one before it (its opening tag belongs to that one), ``goes_on`` says the last list
+    continues after it (its closing tag belongs there), ``loose`` makes that list loose.
+    """
+    blocks = list(_blocks(tokens))
+    if loose and blocks:
+        _loosen(tokens[blocks[-1][0] : blocks[-1][1] + 1])
     env: dict[str, object] = {}
     lines = [0, *(m.end() for m in _LINE_BREAK.finditer(source))]
 
@@ -75,17 +100,62 @@ def fragments(
         return offset + lines[min(first, len(lines) - 1)], offset + end
 
     out: list[Fragment] = []
-    index = 0
-    while index < len(tokens):
-        close = _block_end(tokens, index)
+    for number, (index, close) in enumerate(blocks):
         opener = tokens[index]
-        if opener.type in ("bullet_list_open", "ordered_list_open"):
-            out.extend(_items(tokens, index, close, env, where))
+        if opener.type in LIST_OPENERS:
+            first = follows if number == 0 else None
+            last = goes_on and number == len(blocks) - 1
+            out.extend(_items(tokens, index, close, env, where, first, last))
         else:
             start, end = where(opener)
             out.append(Fragment(render_blocks(tokens[index : close + 1], env), start, end))
-        index = close + 1
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class ListEnd:
+    """The list a source ends with, as far as joining it with the source after matters."""
+
+    alone: bool  # the source is that one list and nothing else
+    kind: tuple[str, str]  # tag and marker: a "-" list never goes on as a "*" one
+    start: int  # the number of its first item
+    items: int
+    loose: bool | None  # None when no item has a paragraph to tell
+
+
+def list_end(tokens: Sequence[Token]) -> ListEnd | None:
+    """How the last top-level block of ``tokens`` looks, if it is a list."""
+    blocks = list(_blocks(tokens))
+    if not blocks or tokens[blocks[-1][0]].type not in LIST_OPENERS:
+        return None
+    first, last = blocks[-1]
+    block = tokens[first : last + 1]
+    items = [t for t in block if t.type == "list_item_open" and t.level == 1]
+    hidden = {t.hidden for t in block if t.level == 2 and t.type == "paragraph_open"}
+    return ListEnd(
+        alone=len(blocks) == 1,
+        kind=(block[0].tag, items[0].markup if items else ""),
+        start=int(block[0].attrGet("start") or 1),
+        items=len(items),
+        loose=None if not hidden else False in hidden,
+    )
+
+
+def _blocks(tokens: Sequence[Token]) -> Iterator[tuple[int, int]]:
+    """The first and last token index of each top-level block."""
+    index = 0
+    while index < len(tokens):
+        close = _block_end(tokens, index)
+        yield index, close
+        index = close + 1
+
+
+def _loosen(block: Sequence[Token]) -> None:
+    """Show the paragraphs of a top-level list's items, as markdown-it does in a loose list."""
+    if block and block[0].type in LIST_OPENERS:
+        for token in block:
+            if token.level == 2 and token.type in ("paragraph_open", "paragraph_close"):
+                token.hidden = False
 
 
 def _block_end(tokens: Sequence[Token], index: int) -> int:
@@ -105,6 +175,8 @@ def _items(
     closing: int,
     env: dict[str, object],
     where: Callable[[Token], tuple[int, int]],
+    follows: int | None,
+    goes_on: bool,
 ) -> Iterator[Fragment]:
     """One fragment per item of the list between ``opening`` and ``closing``."""
     starts = [
@@ -114,9 +186,10 @@ def _items(
     ]
     bounds = [*starts, closing]
     list_close = render_blocks([tokens[closing]], env)
-    first_number = int(tokens[opening].attrGet("start") or 1)
+    first_number = int(tokens[opening].attrGet("start") or 1) if follows is None else follows
     for number, (begin, end) in enumerate(itertools.pairwise(bounds)):
-        first, last = number == 0, end == closing
+        first = number == 0 and follows is None
+        last = end == closing and not goes_on
         chunk = tokens[opening if first else begin : end + 1 if last else end]
         opens = "" if first else _reopen(tokens[opening], first_number + number, env)
         start, stop = where(tokens[begin])
@@ -202,127 +275,3 @@ def unmark(html: str, style: str) -> str:
 
 def strip_marks(text: str) -> str:
     return text.replace(_MARK_OPEN, "").replace(_MARK_CLOSE, "")
-
-
-@dataclass
-class _Region:
-    """Source whose fragments no later text can change, parsed once."""
-
-    start: int
-    source: str
-    parts: list[Fragment] = field(init=False)
-    defines_links: bool = field(init=False)  # holds a link reference definition
-    marked: tuple[tuple[int, int], list[str]] | None = field(default=None)
-
-    def __post_init__(self) -> None:
-        found: dict[str, object] = {}
-        self.parts = fragments(self.source, self.start, found)
-        self.defines_links = bool(found.get("references"))
-
-    @property
-    def end(self) -> int:
-        return self.start + len(self.source)
-
-    def shown(self, span: tuple[int, int] | None, style: str) -> list[str]:
-        """Each fragment's HTML with the part of ``span`` inside this region marked."""
-        if span is None or span[1] <= self.start or span[0] >= self.end or not self.parts:
-            return [part.html for part in self.parts]
-        key = (max(span[0], self.start), min(span[1], self.end))
-        if self.marked is None or self.marked[0] != key:
-            redone = fragments(mark_spans(self.source, self.parts, key, self.start), self.start)
-            if len(redone) != len(self.parts):  # the marks moved a block: show none
-                redone = self.parts
-            shown = [
-                unmark(new.html, style) if strip_marks(new.html) == old.html else old.html
-                for new, old in zip(redone, self.parts, strict=True)
-            ]  # a mark that changed what it marks (say, a table cell's spacing) is left out
-            self.marked = (key, shown)
-        return list(self.marked[1])
-
-
-def stable_boundaries(text: str, start: int = 0) -> Iterator[int]:
-    """Each block boundary after ``start`` that later text cannot move, in order.
-
-    That is the start of a complete, unindented line after a blank line, outside any fence,
-    that does not start a list item (which could continue the list above). ``start`` must
-    itself be such a boundary or 0.
-    """
-    fence: str | None = None
-    previous_blank = False
-    offset = start
-    while (end := text.find("\n", offset)) != -1:  # the unfinished last line stays in the tail
-        line = text[offset:end].rstrip("\r")
-        match = _FENCE.match(line)
-        opens_block = previous_blank and line[:1] not in (" ", "\t")
-        if fence is not None:
-            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
-                fence = fence if match.group(2).strip() else None
-        elif match and not (match.group(1)[0] == "`" and "`" in match.group(2)):
-            fence = match.group(1)
-            if opens_block:
-                yield offset
-        elif opens_block and line and not _LIST_ITEM.match(line):
-            yield offset
-        previous_blank = fence is None and not line.strip(" \t")  # as markdown-it sees it
-        offset = end + 1
-
-
-def stable_prefix_end(text: str, start: int = 0) -> int:
-    """Offset of the last block boundary after ``start`` that later text cannot move."""
-    last = start
-    for last in stable_boundaries(text, start):  # noqa: B007 - only the last one is wanted
-        pass
-    return last
-
-
-class MarkdownStream:
-    """The pieces of a reply as it grows: settled blocks are parsed once, only the tail again.
-
-    Text before a stable boundary never changes meaning once later text arrives, except
-    through a link reference definition written after its use; a final render of text that
-    may hold one parses it whole, so the result is always exactly :func:`render_markdown`.
-    """
-
-    def __init__(self) -> None:
-        self._regions: list[_Region] = []
-        self._settled = ""
-        self._tail: _Region | None = None
-        self._whole: _Region | None = None
-
-    def pieces(
-        self, text: str, *, final: bool, mark: tuple[int, int] | None = None, style: str = ""
-    ) -> list[Piece]:
-        """The pieces for ``text``; ``mark`` highlights a span of it in ``style``."""
-        regions = self._settle(text)
-        if final and any(region.defines_links for region in regions):
-            if self._whole is None or self._whole.source != text:
-                self._whole = _Region(0, text)  # a link may be used before it is defined
-            regions = [self._whole]
-        parts = [part for region in regions for part in region.parts]
-        shown = [html for region in regions for html in region.shown(mark, style)]
-        return group(parts, shown, live=not final)
-
-    def render(self, text: str, *, final: bool = False) -> str:
-        """The whole HTML for ``text``, as the pieces show it."""
-        return "".join(piece.html for piece in self.pieces(text, final=final))
-
-    def _settle(self, text: str) -> list[_Region]:
-        """The settled regions of ``text`` (parsing what newly settled) and then its tail."""
-        if not text.startswith(self._settled):
-            self._regions, self._settled = [], ""
-        begin = len(self._settled)
-        for boundary in stable_boundaries(text, begin):
-            self._regions.append(self._region(begin, text[begin:boundary]))
-            begin = boundary
-        self._settled = text[:begin]
-        tail = text[begin:]
-        if self._tail is None or (self._tail.start, self._tail.source) != (begin, tail):
-            self._tail = _Region(begin, tail)
-        return [*self._regions, self._tail]
-
-    def _region(self, start: int, source: str) -> _Region:
-        """A newly settled region, reusing the tail's parse when it covered exactly this."""
-        tail = self._tail
-        if tail is not None and tail.start == start and tail.source == source:
-            return tail
-        return _Region(start, source)

@@ -13,7 +13,8 @@ from PySide6.QtGui import QPalette, QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from avatar_desktop.core.markdown import render_plain
-from avatar_desktop.core.markdown_pieces import MarkdownStream, Piece
+from avatar_desktop.core.markdown_pieces import Piece
+from avatar_desktop.core.markdown_stream import MarkdownStream
 from avatar_desktop.ui.rich_label import NO_LIMIT, FittedLabel
 
 _HOVER_EVENTS = (QEvent.Type.Enter, QEvent.Type.MouseMove)

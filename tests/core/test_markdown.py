@@ -8,7 +8,7 @@ import time
 import pytest
 
 from avatar_desktop.core.markdown import document_css, is_safe_link, render_markdown, render_plain
-from avatar_desktop.core.markdown_pieces import MarkdownStream, stable_prefix_end
+from avatar_desktop.core.markdown_stream import MarkdownStream, stable_prefix_end
 
 HREF = re.compile(r'href="([^"]*)"')
 

@@ -5,19 +5,22 @@ from __future__ import annotations
 import itertools
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markdown_it.token import Token
 
+from avatar_desktop.core import markdown_stream as stream_module
 from avatar_desktop.core.markdown import render_markdown
 from avatar_desktop.core.markdown_pieces import (
     PIECE_CHARS,
-    MarkdownStream,
     Piece,
     fragments,
     group,
     mark_spans,
     strip_marks,
 )
+from avatar_desktop.core.markdown_stream import MarkdownStream
 from avatar_desktop.core.segmenter import Segmenter
 from tests.core.strategies import chunked
 from tests.fakes.markdown_answers import CORPUS, LONG_ANSWER
@@ -98,6 +101,13 @@ def test_a_link_defined_after_its_use_is_exact_once_final() -> None:
     updates = stream(words(text))
     assert 'href="https://example.com"' in joined(updates[-1])
     assert joined(updates[-1]) == render_markdown(text)
+
+
+def test_a_fence_inside_a_list_item_ends_with_the_item() -> None:
+    """The second fence is a new one, so "Some text" is code, not a block to settle after."""
+    text = "- item\n  ```\n1. first\n  ```\n\nSome text\n\n```\n- more\n"
+    for end, pieces in enumerate(stream(list(text))[:-1], start=1):
+        assert joined(pieces) == render_markdown(text[:end]), text[:end]
 
 
 def test_replaced_text_starts_over() -> None:
@@ -189,3 +199,53 @@ def test_highlighting_never_changes_anything_but_the_mark(text: str, data: st.Da
     span = data.draw(st.sampled_from(found)) if found else (0, len(text))
     pieces = MarkdownStream().pieces(text, final=True, mark=span, style=MARK)
     assert _SPAN.sub("", joined(pieces)) == render_markdown(text)
+
+
+_LIST_LINES = st.sampled_from(
+    [
+        "- a tight item with **bold** words in it", "- another item, plain and simple text",
+        "* a star item that starts another list", "+ plus", "1. first of the numbered ones",
+        "2. second numbered item with `code`", "7) a paren-numbered item", "10. tenth",
+        "  - a nested item under the one above", "  continued text of the item above",
+        "lazy continuation line at the left edge", "", "", "- - -", "* * *", "---",
+        "  ```", "  code inside an item", "```", "plain paragraph text here",
+        "## A heading between lists", "> a quote", "- [link](https://x.y) in an item",
+        "   3. indented number", "-", "1.",
+    ]
+)  # fmt: skip
+LONG_LISTS = st.lists(_LIST_LINES, min_size=20, max_size=80).map("\n".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(chunked(LONG_LISTS, max_cuts=40))
+def test_long_lists_cut_at_their_items_stay_exact(case: tuple[str, list[str]]) -> None:
+    text, chunks = case
+    prefix = ""
+    updates = stream(chunks)
+    for chunk, pieces in zip(chunks, updates, strict=False):
+        prefix += chunk
+        assert joined(pieces) == render_markdown(prefix)
+    assert joined(updates[-1]) == render_markdown(text)
+
+
+def test_a_long_list_is_parsed_about_one_item_per_update(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each update parses the item being written, not the whole list so far."""
+    parsed: list[int] = []
+    original = stream_module.parse_blocks
+
+    def counting(source: str, env: dict[str, object]) -> list[Token]:
+        parsed.append(len(source))
+        return original(source, env)
+
+    monkeypatch.setattr(stream_module, "parse_blocks", counting)
+    items = [f"- Tip {n}: keep the kitchen tidy and cook twice as much.\n" for n in range(80)]
+    text = "Here are my tips:\n\n" + "".join(items)
+    renderer, prefix = MarkdownStream(), ""
+    for chunk in words(text, 8):
+        prefix += chunk
+        parsed.clear()
+        pieces = renderer.pieces(prefix, final=False)
+        if len(prefix) > 1000:  # a short tail is parsed whole, which is cheap
+            assert sum(parsed) < 200, (len(prefix), parsed)
+    assert joined(pieces) == render_markdown(text)
+    assert joined(renderer.pieces(text, final=True)) == render_markdown(text)
