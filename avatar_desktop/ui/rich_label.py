@@ -51,7 +51,8 @@ class FittedLabel(QLabel):
 
     def set_body(self, body: str, css: str) -> None:
         """Show rich-text ``body`` styled by ``css``, skipping the relayout if nothing changed."""
-        if (body, css) == (self._body, self._css):
+        if body == self._body and (css == self._css or not body):
+            self._css = css  # an empty label needs no stylesheet parsed yet
             return
         self._body, self._css = body, css
         self.setText(f"<html><head><style>{css}</style></head><body>{body}</body></html>")
