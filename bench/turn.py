@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
+import sys
 import tempfile
 import threading
 import time
@@ -12,6 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from bench.qtloop import spin as _spin
+from bench.qtloop import wait_events as _wait
+
+MARKDOWN_TPS = 220.0  # the scripted model's speed for the long Markdown answer
 
 QUESTIONS = [
     "Hello! Who are you?",
@@ -111,42 +116,57 @@ def _stop_latency(model: Any, options: Any, stops: int) -> float:
     return _percentile(latencies, 0.95)
 
 
-def _window_metrics(model: Any, home: Path, turns: int) -> dict[str, float]:
+def _markdown_model() -> Any:
+    """A model that streams the long Markdown answer in token-sized pieces at ~220 tokens/s."""
+    from tests.fakes.markdown_answers import LONG_ANSWER
+    from tests.fakes.scripted_model import ScriptedModel
+
+    tokens = re.findall(r"\s*\S{1,5}|\s+", LONG_ANSWER)
+    assert "".join(tokens) == LONG_ANSWER
+    return ScriptedModel(tokens, delay=1 / MARKDOWN_TPS)
+
+
+def _window_metrics(
+    model: Any, home: Path, turns: int, *, watchdog: bool = False
+) -> dict[str, float]:
     """Stream turns into the real window (offscreen) and watch the event loop for stalls."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QElapsedTimer, QTimer
     from PySide6.QtWidgets import QApplication
 
     from avatar_desktop.app.application import AvatarApp
     from avatar_desktop.core.session import Message, Session
     from avatar_desktop.storage import paths as app_paths
+    from bench.stalls import StallClock, Watchdog
 
     qt_app = QApplication.instance() or QApplication([])
     app = AvatarApp(app_paths.ensure(app_paths.resolve()), model=model)
     app.start()
     _spin(qt_app, lambda: app.ready, 60)
 
-    clock, gaps = QElapsedTimer(), [0.0]
-    last = [0]
-    clock.start()
+    clock = StallClock()
+    spy = Watchdog(clock) if watchdog else None
+    if spy is not None:
+        spy.start()
 
-    def tick() -> None:
-        now = clock.nsecsElapsed()
-        if last[0]:
-            gaps.append((now - last[0]) / 1e6)
-        last[0] = now
-
-    timer = QTimer()
-    timer.setInterval(1)
-    timer.timeout.connect(tick)
-    for question in QUESTIONS[:turns]:
-        last[0] = 0
-        timer.start()
+    def turn(question: str, phase: str, seconds: float) -> None:
+        clock.start(phase)
         app.window.input.setPlainText(question)
         app.window.send_button.click()
-        _spin(qt_app, lambda: app.conversation.busy, 10)
-        _spin(qt_app, lambda: not app.conversation.busy and not app.speaker.speaking, 120)
-        timer.stop()
+        _wait(qt_app, lambda: app.conversation.busy, 10)
+        _wait(qt_app, lambda: not app.conversation.busy and not app.speaker.speaking, seconds)
+        clock.stop()
+
+    for question in QUESTIONS[:turns]:
+        turn(question, "turns", 120)
+
+    # A long Markdown answer (lists, a table, code), streamed while the window speaks nothing.
+    voice, app.speaker.voice = app.speaker.voice, None
+    app.use_model(_markdown_model())
+    _spin(qt_app, lambda: app.ready, 60)
+    turn("Plan my dinners for a week, with a shopping list.", "markdown", 120)
+    app.speaker.voice = voice
+    shown = app.window.chat.bubbles()[-1].shown_html()
+    assert "<table" in shown and "<pre>" in shown, "the long answer did not render"
 
     big = Session(title="Ten thousand")
     for i in range(10_000):
@@ -158,7 +178,15 @@ def _window_metrics(model: Any, home: Path, turns: int) -> dict[str, float]:
     opened_ms = (time.perf_counter() - started) * 1000
     assert app.window.chat.bubbles(), "the 10k session showed no messages"
     app.window.close()
-    return {"gui_stall_ms_max": max(gaps) - 1.0, "session_open_10k_ms": opened_ms}
+    if spy is not None:
+        spy.stop()
+        print(spy.report(), file=sys.stderr)
+    return {
+        "gui_stall_ms_max": clock.max_ms(),
+        "gui_stall_ms_max_markdown": clock.max_ms("markdown"),
+        "gui_stalls_over_16ms": float(clock.count_over(16.0)),
+        "session_open_10k_ms": opened_ms,
+    }
 
 
 def _groq_fake(args: argparse.Namespace) -> dict[str, float]:
@@ -189,11 +217,28 @@ def run(argv: list[str]) -> dict[str, float]:
     parser.add_argument("--max-tokens", type=int, default=96)
     parser.add_argument("--ttft-ms", type=float, default=200.0)
     parser.add_argument("--tps", type=float, default=800.0)
+    parser.add_argument(
+        "--busy", type=int, default=0, help="competing CPU-bound processes for the whole run"
+    )
+    parser.add_argument(
+        "--watchdog", action="store_true", help="print what held the GUI thread (to stderr)"
+    )
     args = parser.parse_args(argv)
+    from bench.stalls import busy
+
+    with busy(args.busy):
+        metrics = _run(args)
+    if args.busy:
+        metrics["busy_processes"] = float(args.busy)
+        metrics["gui_stall_ms_max_busy"] = metrics["gui_stall_ms_max"]
+    return {k: round(v, 3) for k, v in metrics.items()}
+
+
+def _run(args: argparse.Namespace) -> dict[str, float]:
     home = Path(tempfile.mkdtemp(prefix="avatar-bench-"))
     os.environ["AVATAR_DESKTOP_HOME"] = str(home)
     if args.provider == "groq-fake":
-        return {k: round(v, 3) for k, v in _groq_fake(args).items()}
+        return _groq_fake(args)
 
     import psutil
 
@@ -207,6 +252,6 @@ def run(argv: list[str]) -> dict[str, float]:
     metrics: dict[str, float] = {"model_load_s": time.perf_counter() - started}
     metrics.update(_pipeline_turns(model, options, args.turns))
     metrics["stop_latency_ms_p95"] = _stop_latency(model, options, 10)
-    metrics.update(_window_metrics(model, home, min(args.turns, 4)))
+    metrics.update(_window_metrics(model, home, min(args.turns, 4), watchdog=args.watchdog))
     metrics["rss_mb"] = psutil.Process().memory_info().rss / 2**20
-    return {k: round(v, 3) for k, v in metrics.items()}
+    return metrics

@@ -23,10 +23,6 @@ FULL_WIDTH_MARK = '<table class="code" width="100%"'
 SAFE_LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 IMAGE_LINK_SCHEMES = frozenset({"http", "https"})
 
-# A line that opens or closes a fence at the top level, and one that starts a list item.
-_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})(.*)")
-_LIST_ITEM = re.compile(r"(?:[*+-]|\d{1,9}[.)])(?:[ \t]|$)")
-
 _LINK_STACK = "avatar_link_stack"  # env key: one bool per open link, True if it was kept
 
 
@@ -89,8 +85,12 @@ def _render_code(
 def _render_table_open(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
-    """A class for the grid rules, so they never reach the code boxes, which are tables too."""
-    return '<table class="grid" cellspacing="0">\n'
+    """A class for the grid rules, so they never reach the code boxes, which are tables too.
+
+    The rules are the table's color showing through one pixel of cell spacing: Qt draws
+    that five times faster than collapsed cell borders, which look the same.
+    """
+    return '<table class="grid" cellspacing="1">\n'
 
 
 def _render_cell_open(
@@ -124,74 +124,28 @@ def render_markdown(text: str) -> str:
     return _MD.render(text, {})
 
 
+def parse_blocks(text: str, env: EnvType) -> list[Token]:
+    """The block tokens of ``text``, for rendering in slices with :func:`render_blocks`.
+
+    ``env`` collects what the parse found, such as link reference definitions.
+    """
+    return _MD.parse(text, env)
+
+
+def render_blocks(tokens: Sequence[Token], env: EnvType) -> str:
+    """HTML for a run of block tokens; runs cut between blocks join into the whole render."""
+    return _MD.renderer.render(tokens, _MD.options, env)
+
+
 def render_plain(text: str) -> str:
     """The user's text exactly as typed: escaped, with line breaks and runs of spaces kept."""
     escaped = html.escape(text, quote=False)
     return '<p style="white-space: pre-wrap;">' + escaped + "</p>"
 
 
-class MarkdownStream:
-    """Renders a reply as it grows, re-parsing only its last block so long replies stay cheap.
-
-    Text before a block boundary never changes meaning once later text arrives (outside link
-    reference definitions, which the exact :func:`render_markdown` at the end takes care of),
-    so its HTML is cached and only the tail is rendered again.
-    """
-
-    def __init__(self) -> None:
-        self._done_source = ""
-        self._done_html = ""
-
-    def render(self, text: str) -> str:
-        """HTML for ``text``, reusing the cached head when ``text`` extends the previous one."""
-        head, tail = self.render_parts(text)
-        return head + tail
-
-    def settled_source(self) -> str:
-        """The source text whose HTML is cached (the head of the last render_parts)."""
-        return self._done_source
-
-    def render_parts(self, text: str) -> tuple[str, str]:
-        """HTML for the settled head and the still-changing tail, for widgets that show both."""
-        if not text.startswith(self._done_source):
-            self._done_source, self._done_html = "", ""
-        start = len(self._done_source)
-        split = stable_prefix_end(text, start)
-        if split > start:
-            self._done_html += render_markdown(text[start:split])
-            self._done_source = text[:split]
-        return self._done_html, render_markdown(text[split:])
-
-
-def stable_prefix_end(text: str, start: int = 0) -> int:
-    """Offset of the last block boundary after ``start`` that later text cannot move.
-
-    That is the start of a complete, unindented line after a blank line, outside any fence,
-    that does not start a list item (which could continue the list above). ``start`` must
-    itself be such a boundary or 0.
-    """
-    fence: str | None = None
-    boundary = start
-    previous_blank = False
-    offset = start
-    while (end := text.find("\n", offset)) != -1:  # the unfinished last line stays in the tail
-        line = text[offset:end].rstrip("\r")
-        match = _FENCE.match(line)
-        opens_block = previous_blank and line[:1] not in (" ", "\t")
-        if fence is not None:
-            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
-                fence = fence if match.group(2).strip() else None
-        elif match and not (match.group(1)[0] == "`" and "`" in match.group(2)):
-            fence = match.group(1)
-            boundary = offset if opens_block else boundary
-        elif opens_block and line and not _LIST_ITEM.match(line):
-            boundary = offset
-        previous_blank = fence is None and not line.strip()
-        offset = end + 1
-    return boundary
-
-
-def document_css(*, code_background: str, border: str, quote: str, code_font: str) -> str:
+def document_css(
+    *, code_background: str, border: str, quote: str, code_font: str, background: str
+) -> str:
     """The stylesheet that goes with the HTML above; colors and fonts come from the widget."""
     family = re.sub(r"[^\w .-]", "", code_font)  # a font name must not end the CSS string
     return f"""
@@ -205,24 +159,6 @@ pre, code {{ font-family: '{family}', monospace; }}
 code {{ background-color: {code_background}; }}
 table.code {{ background-color: {code_background}; margin-top: 2px; margin-bottom: 8px; }}
 table.code pre {{ margin: 0px; white-space: pre-wrap; }}
-table.grid {{ border-collapse: collapse; margin-bottom: 8px; }}
-table.grid th, table.grid td {{ border: 1px solid {border}; padding: 3px 6px; }}
+table.grid {{ background-color: {border}; margin-bottom: 8px; }}
+table.grid th, table.grid td {{ background-color: {background}; padding: 3px 6px; }}
 """
-
-
-_MARK_OPEN, _MARK_CLOSE = "\ue000", "\ue001"  # private-use characters: never in model output
-
-
-def render_markdown_marked(text: str, start: int, end: int, style: str) -> str:
-    """Safe HTML for ``text`` with ``text[start:end]`` wrapped in a styled span (the caption).
-
-    The span is marked in the source with private-use characters before rendering, so it
-    lands on the right words however the Markdown around it renders.
-    """
-    clean = text.replace(_MARK_OPEN, "").replace(_MARK_CLOSE, "")
-    start, end = max(0, min(start, len(clean))), max(0, min(end, len(clean)))
-    if start >= end:
-        return render_markdown(clean)
-    marked = clean[:start] + _MARK_OPEN + clean[start:end] + _MARK_CLOSE + clean[end:]
-    html = render_markdown(marked)
-    return html.replace(_MARK_OPEN, f'<span style="{style}">').replace(_MARK_CLOSE, "</span>")

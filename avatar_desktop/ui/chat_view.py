@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QEvent, Qt, QUrl, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QPalette
 from PySide6.QtWidgets import QFrame, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
@@ -43,6 +43,10 @@ class ChatView(QScrollArea):
         self.viewport().setBackgroundRole(QPalette.ColorRole.Base)
         column = QWidget(self)
         column.setObjectName("chatColumn")
+        # Opaque, so following a growing answer scrolls by copying pixels and repaints only
+        # the strip that comes into view, not every bubble on screen.
+        column.setBackgroundRole(QPalette.ColorRole.Base)
+        column.setAutoFillBackground(True)
         self._layout = QVBoxLayout(column)
         self._layout.setContentsMargins(12, 12, 12, 12)
         self._layout.setSpacing(10)
@@ -57,6 +61,12 @@ class ChatView(QScrollArea):
         bar = self.verticalScrollBar()
         bar.valueChanged.connect(self._on_scrollbar_value_changed)
         bar.rangeChanged.connect(self._on_scrollbar_range_changed)
+        # Following a growing answer waits until what it changed is painted: Qt scrolls by
+        # copying pixels only when nothing on screen is waiting to be repainted.
+        self._follow_timer = QTimer(self)
+        self._follow_timer.setSingleShot(True)
+        self._follow_timer.setInterval(0)
+        self._follow_timer.timeout.connect(self._on_follow_timer_timeout)
 
     def bubbles(self) -> list[MessageBubble]:
         """The bubbles on screen, oldest first."""
@@ -177,7 +187,11 @@ class ChatView(QScrollArea):
     def _on_scrollbar_range_changed(self, minimum: int, maximum: int) -> None:
         """Follow the end if the reader is there; else keep what they were reading in place."""
         if self._stick_to_bottom:
-            self._set_scroll(maximum)
+            self._follow_timer.start()
         elif self._anchor is not None:
             widget, offset = self._anchor
             self._set_scroll(widget.y() - offset)
+
+    def _on_follow_timer_timeout(self) -> None:
+        if self._stick_to_bottom:
+            self._set_scroll(self.verticalScrollBar().maximum())

@@ -2,37 +2,19 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from typing import ClassVar
 
-import shiboken6
-from PySide6.QtCore import QCoreApplication, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import (
-    QColor,
-    QFont,
-    QFontDatabase,
-    QPainter,
-    QPaintEvent,
-    QPalette,
-    QTextDocument,
-)
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from avatar_desktop.core.markdown import (
-    FULL_WIDTH_MARK,
-    MarkdownStream,
-    document_css,
-    render_markdown,
-    render_markdown_marked,
-    render_plain,
-)
+from avatar_desktop.core.markdown import document_css
+from avatar_desktop.ui.markdown_view import MarkdownView
+from avatar_desktop.ui.rich_label import FittedLabel
 
 RENDER_INTERVAL_MS = 30  # streaming re-renders at most this often
 CARD_MARGINS = (12, 8, 12, 8)
 CARD_RADIUS = 14.0
-_NO_LIMIT = 16777215  # QWIDGETSIZE_MAX
-_MIN_WIDTH = 48  # narrowest a text label may be squeezed
 
 _Role = QPalette.ColorRole
 
@@ -67,6 +49,7 @@ class BubbleTheme:
             border=_mix(card, text, 0.3).name(),
             quote=_mix(text, card, 0.35).name(),
             code_font=QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont).family(),
+            background=card.name(),
         )
         return cls(
             palette=QPalette(palette),
@@ -109,81 +92,11 @@ class _Card(QFrame):
         painter.drawRoundedRect(QRectF(self.rect()), CARD_RADIUS, CARD_RADIUS)
 
 
-class _FittedLabel(QLabel):
-    """Wrapping label whose preferred width is its longest wrapped line, not Qt's 5:3 guess."""
-
-    _measurer: ClassVar[QTextDocument | None] = None  # shared; parses the stylesheet once
-
-    def __init__(self, parent: QWidget | None = None, *, rich: bool = True) -> None:
-        super().__init__(parent)
-        self.setWordWrap(True)
-        self.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
-        self.growing = False  # while streaming, a label that fills its width stays that wide
-        self._body = ""
-        self._css = ""
-        self._measured: tuple[str, int, str] | None = None
-        self._ideal_width = 0
-
-    def body(self) -> str:
-        return self._body
-
-    def set_body(self, body: str, css: str) -> None:
-        """Show rich-text ``body`` styled by ``css``, skipping the relayout if nothing changed."""
-        if (body, css) == (self._body, self._css):
-            return
-        self._body, self._css = body, css
-        self.setText(f"<html><head><style>{css}</style></head><body>{body}</body></html>")
-
-    def sizeHint(self) -> QSize:
-        """Shrink-wrap short messages; long ones fill the width the view allows."""
-        limit = self.maximumWidth()
-        empty = not self.text() if self.textFormat() == Qt.TextFormat.PlainText else not self._body
-        if limit >= _NO_LIMIT or empty:
-            return super().sizeHint()
-        width = max(1, min(limit, self._measured_width(limit)))
-        return QSize(width, self.heightForWidth(width))
-
-    def minimumSizeHint(self) -> QSize:
-        """Qt's version lays the text out three times, once a word per line; hfw gives heights."""
-        return QSize(min(self.maximumWidth(), _MIN_WIDTH), 0)
-
-    def _measured_width(self, limit: int) -> int:
-        key = (self.text(), limit, self.font().key())
-        if key == self._measured or (self.growing and self._ideal_width >= limit):
-            return self._ideal_width
-        if FULL_WIDTH_MARK in self._body:
-            self._ideal_width = limit  # a code box spans the width, so no need to measure
-        elif self.textFormat() == Qt.TextFormat.PlainText:
-            metrics = self.fontMetrics()
-            lines = self.text().split("\n")
-            self._ideal_width = max(metrics.horizontalAdvance(line) for line in lines) + 1
-        else:
-            document = self._measuring_document(self._css)
-            document.setDefaultFont(self.font())
-            document.setHtml(self._body)
-            document.setTextWidth(limit)
-            self._ideal_width = math.ceil(document.idealWidth())
-            document.clear()
-        self._measured = key
-        return self._ideal_width
-
-    @classmethod
-    def _measuring_document(cls, css: str) -> QTextDocument:
-        document = cls._measurer
-        if document is None or not shiboken6.isValid(document):
-            document = QTextDocument(QCoreApplication.instance())
-            document.setDocumentMargin(0)
-            cls._measurer = document
-        if document.defaultStyleSheet() != css:
-            document.setDefaultStyleSheet(css)
-        return document
-
-
 class MessageBubble(QFrame):
     """One message: a rounded card with its text, plus notes when it was cut short or failed.
 
-    While a reply streams, finished blocks sit in one label and the block still being written
-    in a second, so each re-render lays out only that last block; ``finish()`` merges them.
+    A streamed reply is re-rendered at most every RENDER_INTERVAL_MS, and then only its
+    last piece (see :class:`MarkdownView`); ``finish()`` renders it exactly.
     """
 
     link_activated = Signal(str)
@@ -201,19 +114,17 @@ class MessageBubble(QFrame):
         self._text = text
         self._theme = theme or BubbleTheme.from_palette(self.palette())
         self._exact: str | None = None  # the text last rendered exactly, to skip repeats
-        self._stream = MarkdownStream()
         self._highlight: tuple[int, int] | None = None
-        self._marked_head: tuple[tuple[int, int, int], str] = ((-1, 0, 0), "")
-        self._notes: dict[str, _FittedLabel] = {}
+        self._notes: dict[str, FittedLabel] = {}
         self.setObjectName(f"{role}Message")
         self.setAccessibleName("Your message" if self.is_user else "Assistant message")
         self._card = _Card(self)
         self._card.setObjectName("userCard" if self.is_user else "assistantCard")
         card_layout = QVBoxLayout(self._card)
         card_layout.setContentsMargins(*CARD_MARGINS)
-        card_layout.setSpacing(8)  # the paragraph gap, between settled and streaming text
-        self._label = self._add_text_label("messageText", card_layout)
-        self._tail = self._add_text_label("streamingText", card_layout)
+        self._view = MarkdownView(self._card, markdown=not self.is_user)
+        self._view.link_activated.connect(self.link_activated)
+        card_layout.addWidget(self._view)
         self._column = self._build_column()
 
         self._render_timer = QTimer(self)
@@ -233,8 +144,12 @@ class MessageBubble(QFrame):
 
     @property
     def text_label(self) -> QLabel:
-        """The label showing the text (all of it once finished), for wiring and a11y tools."""
-        return self._label
+        """The (first) label showing the text, for wiring and a11y tools."""
+        return self._view.labels()[0]
+
+    def text_labels(self) -> list[QLabel]:
+        """Every label showing the text now, top to bottom."""
+        return self._view.labels()
 
     def text(self) -> str:
         """The raw text as written, not the rendered HTML."""
@@ -242,12 +157,11 @@ class MessageBubble(QFrame):
 
     def shown_html(self) -> str:
         """The HTML on screen right now, without its stylesheet; lags the text while streaming."""
-        return self._label.body() + self._tail.body()
+        return self._view.html()
 
     def set_text(self, text: str) -> None:
         """Replace the text and show it at once."""
         self._text = text
-        self._stream = MarkdownStream()
         self.finish()
 
     def append_text(self, delta: str) -> None:
@@ -286,34 +200,18 @@ class MessageBubble(QFrame):
         self._theme = theme
         self._card.set_color(theme.accent if self.is_user else theme.card)
         ink = theme.on_accent if self.is_user else theme.palette.color(_Role.Text)
-        for label in (self._label, self._tail):
-            label.setPalette(theme.ink(ink, on_accent=self.is_user))
-            label.set_body(label.body(), theme.css)
+        palette = theme.ink(ink, on_accent=self.is_user)
+        palette.setColor(_Role.Window, theme.accent if self.is_user else theme.card)
+        self._view.set_style(theme.css, palette)
         for name, note in self._notes.items():
             note.setPalette(theme.ink(theme.error if name == "errorNote" else theme.muted))
 
     def set_max_width(self, width: int) -> None:
         """Cap the bubble at ``width`` pixels; its text wraps inside."""
         self._column.setMaximumWidth(width)
-        for label in (self._label, self._tail):
-            label.setMaximumWidth(max(1, width - CARD_MARGINS[0] - CARD_MARGINS[2]))
+        self._view.set_max_width(max(1, width - CARD_MARGINS[0] - CARD_MARGINS[2]))
         for note in self._notes.values():
             note.setMaximumWidth(width)
-
-    def _add_text_label(self, name: str, layout: QVBoxLayout) -> _FittedLabel:
-        label = _FittedLabel(self._card)
-        label.setObjectName(name)
-        label.setOpenExternalLinks(False)
-        label.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse
-            | Qt.TextInteractionFlag.LinksAccessibleByMouse
-            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
-        )
-        label.linkActivated.connect(self.link_activated)
-        label.linkHovered.connect(self._on_label_link_hovered)
-        label.hide()
-        layout.addWidget(label)
-        return label
 
     def _build_column(self) -> QWidget:
         """Card and notes in a column pushed to the user's or the assistant's side."""
@@ -342,42 +240,11 @@ class MessageBubble(QFrame):
     def highlight(self) -> tuple[int, int] | None:
         return self._highlight
 
-    def _marked_parts(self, final: bool) -> tuple[str, str]:
-        """Head and tail HTML with the spoken sentence marked, re-rendering as little as
-        possible: while streaming, the settled head is marked once per sentence, not per token.
-        """
-        mark = self._theme.palette.color(_Role.Highlight)
-        style = f"background-color: rgba({mark.red()}, {mark.green()}, {mark.blue()}, 90);"
-        start, end = self._highlight or (0, 0)
-        if final:
-            return render_markdown_marked(self._text, start, end, style), ""
-        head_html, tail_html = self._stream.render_parts(self._text)
-        settled = self._stream.settled_source()
-        if end <= len(settled):
-            key = (len(settled), start, end)
-            if self._marked_head[0] != key:
-                self._marked_head = (key, render_markdown_marked(settled, start, end, style))
-            return self._marked_head[1], tail_html
-        rest = self._text[len(settled) :]
-        shift = len(settled)
-        return head_html, render_markdown_marked(rest, start - shift, end - shift, style)
-
     def _render(self, *, final: bool) -> None:
         self._exact = self._text if final else None
-        if self.is_user:
-            head, tail = render_plain(self._text), ""
-        elif self._highlight is not None:
-            head, tail = self._marked_parts(final)
-        elif final:
-            head, tail = render_markdown(self._text), ""
-            self._stream = MarkdownStream()
-        else:
-            head, tail = self._stream.render_parts(self._text)
-        for label, body in ((self._label, head), (self._tail, tail)):
-            label.growing = not final
-            label.set_body(body, self._theme.css)
-        self._tail.setHidden(not tail)
-        self._label.setHidden(not head and bool(tail))
+        mark = self._theme.palette.color(_Role.Highlight)
+        style = f"background-color: rgba({mark.red()}, {mark.green()}, {mark.blue()}, 90);"
+        self._view.show_text(self._text, final=final, mark=self._highlight, style=style)
         self._sync_card()
 
     def _sync_card(self) -> None:
@@ -390,7 +257,7 @@ class MessageBubble(QFrame):
     def _note(self, name: str, text: str) -> QLabel:
         note = self._notes.get(name)
         if note is None:
-            note = _FittedLabel(self._column, rich=False)
+            note = FittedLabel(self._column, rich=False)
             note.setObjectName(name)
             note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             note.setAlignment(
@@ -408,12 +275,6 @@ class MessageBubble(QFrame):
 
     def _on_render_timer_timeout(self) -> None:
         self._render(final=False)
-
-    def _on_label_link_hovered(self, url: str) -> None:
-        """Show where a link goes before it is clicked."""
-        label = self.sender()
-        if isinstance(label, QLabel):
-            label.setToolTip(url)
 
 
 def _note_font(font: QFont, *, italic: bool) -> QFont:

@@ -7,14 +7,8 @@ import time
 
 import pytest
 
-from avatar_desktop.core.markdown import (
-    MarkdownStream,
-    document_css,
-    is_safe_link,
-    render_markdown,
-    render_plain,
-    stable_prefix_end,
-)
+from avatar_desktop.core.markdown import document_css, is_safe_link, render_markdown, render_plain
+from avatar_desktop.core.markdown_stream import MarkdownStream, stable_prefix_end
 
 HREF = re.compile(r'href="([^"]*)"')
 
@@ -193,10 +187,15 @@ def test_render_plain_escapes_and_keeps_line_breaks() -> None:
 
 def test_document_css_uses_the_given_colors_and_font() -> None:
     css = document_css(
-        code_background="#123456", border="#abcdef", quote="#777777", code_font="M'o"
+        code_background="#123456",
+        border="#abcdef",
+        quote="#777777",
+        code_font="M'o",
+        background="#fedcba",
     )
     assert "#123456" in css
     assert "#abcdef" in css
+    assert "#fedcba" in css
     assert "'Mo'" in css
 
 
@@ -264,10 +263,12 @@ def test_stream_starts_over_when_the_text_is_replaced() -> None:
     assert stream.render("Other text") == render_markdown("Other text")
 
 
-def test_stream_keeps_finished_blocks_in_the_head() -> None:
-    head, tail = MarkdownStream().render_parts("One.\n\nTwo.\n\nThree.\nMo")
-    assert head == render_markdown("One.\n\nTwo.\n\n")
-    assert tail == render_markdown("Three.\nMo")
+def test_stream_keeps_the_last_block_apart_while_it_grows() -> None:
+    pieces = MarkdownStream().pieces("One.\n\nTwo.\n\nThree.\nMo", final=False)
+    assert [piece.html for piece in pieces] == [
+        render_markdown("One.\n\nTwo.\n\n"),
+        render_markdown("Three.\nMo"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -279,6 +280,7 @@ def test_stream_keeps_finished_blocks_in_the_head() -> None:
         ("- a\n\n- b\n", 0),  # the list may go on
         ("- a\n\n  b\n", 0),  # still inside the item
         ("a\n\n```\nx\n```\n\nb\n", 14),
+        ("\x0c\nb\n", 0),  # a form feed is no blank line to markdown-it
     ],
 )
 def test_stable_prefix_end(text: str, boundary: int) -> None:
