@@ -65,7 +65,9 @@ class FittedLabel(QLabel):
 
     def make_opaque(self) -> None:
         """Fill the background and keep contents on resize: when the bubble around it grows,
-        Qt then repaints neither this label nor what it covers."""
+        Qt then repaints neither this label nor what it covers. The fill is the palette's Window
+        (the bubble's colour): unset, the role is inherited, and a scroll area's is Base."""
+        self.setBackgroundRole(QPalette.ColorRole.Window)
         self.setAutoFillBackground(True)
         self.setAttribute(Qt.WidgetAttribute.WA_StaticContents)
 

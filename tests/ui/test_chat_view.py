@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
 
 import pytest
@@ -306,3 +307,34 @@ def test_palette_change_recolors_bubbles(view: ChatView) -> None:
     assert answer.text_label.palette().color(QPalette.ColorRole.Text) == QColor("#e8e8e8")
     late = view.add_message("assistant", "later")
     assert late.text_label.palette().color(QPalette.ColorRole.Text) == QColor("#e8e8e8")
+
+
+def test_text_sits_on_its_bubble_s_colour_and_can_be_read(view: ChatView, qtbot: QtBot) -> None:
+    """The text's own background is the bubble's colour (a scroll area's Base would show as a
+    white box in every bubble, and hide the user's white-on-accent text)."""
+    view.add_message("user", "How do I make tea?")
+    view.add_message("assistant", "Here is a plan:\n\n1. Boil the water.\n2. Warm the pot.")
+    for bubble in view.bubbles():
+        bubble.finish()
+    qtbot.wait(50)
+    image = view.grab().toImage()
+    for bubble in view.bubbles():
+        counts: Counter[str] = Counter()
+        for label in bubble.text_labels():
+            rect = label.rect().translated(label.mapTo(view, label.rect().topLeft()))
+            counts.update(
+                image.pixelColor(x, y).name()
+                for x in range(rect.left(), rect.right())
+                for y in range(rect.top(), rect.bottom())
+            )
+        card_colour = card(bubble).palette().color(QPalette.ColorRole.Window)
+        fill = bubble.text_label.palette().color(QPalette.ColorRole.Window).name()
+        most = counts.most_common(1)[0][0]
+        assert most == fill, (bubble.role, most, fill, card_colour.name())
+        ink = bubble.text_label.palette().color(QPalette.ColorRole.WindowText)
+        inked = sum(n for colour, n in counts.items() if _near(QColor(colour), ink))
+        assert inked > 20, f"{bubble.role}: no text visible on the bubble"
+
+
+def _near(a: QColor, b: QColor) -> bool:
+    return abs(a.red() - b.red()) + abs(a.green() - b.green()) + abs(a.blue() - b.blue()) < 90
