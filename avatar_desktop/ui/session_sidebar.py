@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Sequence
 
@@ -25,8 +26,15 @@ _ID_ROLE = Qt.ItemDataRole.UserRole
 
 
 def age(updated: float, now: float | None = None) -> str:
-    """'just now', '5 min ago', 'yesterday', or a date: a glanceable time for the list."""
-    seconds = max(0.0, (now or time.time()) - updated)
+    """'just now', '5 min ago', 'yesterday', or a date: a glanceable time for the list.
+
+    Any float is shown without raising (a file may say -1e20 or -Infinity): a redraw must not fail.
+    """
+    now = time.time() if now is None else now
+    seconds = now - updated
+    if not math.isfinite(seconds):
+        return "long ago" if seconds > 0 or math.isnan(seconds) else "just now"
+    seconds = max(0.0, seconds)
     if seconds < 60:
         return "just now"
     if seconds < 3600:
@@ -35,7 +43,10 @@ def age(updated: float, now: float | None = None) -> str:
         return f"{int(seconds // 3600)} h ago"
     if seconds < 2 * 86400:
         return "yesterday"
-    return time.strftime("%d %b %Y", time.localtime(updated))
+    try:
+        return time.strftime("%d %b %Y", time.localtime(updated))
+    except (OverflowError, OSError, ValueError):
+        return "long ago"  # before (or far after) what the platform's calendar can show
 
 
 class SessionSidebar(QWidget):
