@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 import logging
 import os
+import stat
 import threading
 from pathlib import Path
 
@@ -36,6 +37,11 @@ UNREADABLE_DIR = "unreadable"
 _ID_MAX = 200
 
 _StatKey = tuple[int, int, int]
+
+# What a hostile or damaged file can make decoding raise, beyond SessionFormatError: huge integers
+# (OverflowError), deep nesting (RecursionError), bad bytes (UnicodeDecodeError, a ValueError).
+_BAD_CONTENT = (SessionFormatError, OverflowError, RecursionError, ValueError, TypeError)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
 
 class CorruptSession(StorageError):
@@ -87,6 +93,7 @@ class SessionStore:
         # id -> (file version, summary); a None summary marks a bad file that could not be moved.
         self._cache: dict[str, tuple[_StatKey, SessionSummary | None]] = {}
         self._problems: list[CorruptSession] = []
+        self._skipped: set[str] = set()  # entries that are not readable files, reported once
 
     @property
     def root(self) -> Path:
@@ -120,8 +127,8 @@ class SessionStore:
             key, raw = self._read(path, session_id)
             try:
                 session = decode_session(raw, session_id)
-            except SessionFormatError as exc:
-                problem = self._set_aside(session_id, path, key, str(exc))
+            except _BAD_CONTENT as exc:
+                problem = self._set_aside(session_id, path, key, _reason(exc))
                 if problem is None:
                     continue  # replaced while we read it: read the new version
                 raise problem from exc
@@ -150,18 +157,20 @@ class SessionStore:
         """All readable sessions, newest first; unchanged files are not parsed again."""
         try:
             with os.scandir(self._root) as entries:
-                names = [e.name for e in entries if e.name.endswith(SUFFIX) and e.is_file()]
+                found = [e for e in entries if e.name.endswith(SUFFIX)]
         except FileNotFoundError:
             return []
         except OSError as exc:
             raise StorageError(
                 describe_os_error("list the conversations", exc, self._root)
             ) from exc
-        ids = [stem for name in names if is_valid_id(stem := name[: -len(SUFFIX)])]
+        candidates = [(stem, e) for e in found if is_valid_id(stem := e.name[: -len(SUFFIX)])]
+        ids = [stem for stem, entry in candidates if self._is_session_file(stem, entry)]
         summaries = [summary for sid in ids if (summary := self._summary(sid)) is not None]
         with self._lock:
             for gone in self._cache.keys() - set(ids):
                 del self._cache[gone]
+            self._skipped &= {stem for stem, _entry in candidates}
         summaries.sort(key=lambda summary: (summary.updated, summary.id), reverse=True)
         return summaries
 
@@ -179,31 +188,58 @@ class SessionStore:
         try:
             key, raw = self._read(path, session_id)
             session = decode_session(raw, session_id)
-        except SessionFormatError as exc:
-            problem = self._set_aside(session_id, path, key, str(exc))
+        except _BAD_CONTENT as exc:
+            problem = self._set_aside(session_id, path, key, _reason(exc))
             if problem is not None:
                 with self._lock:
                     self._problems.append(problem)
             return None
         except SessionNotFound:
             return None  # deleted between the directory scan and the read
-        except StorageError as exc:
+        except (StorageError, OSError) as exc:
             log.warning("skipping session %s: %s", session_id, exc)
             return None
         summary = _summary_of(session)
         self._remember(session_id, key, summary)
         return summary
 
-    def _read(self, path: Path, session_id: str) -> tuple[_StatKey, bytes]:
-        """Bytes and version from one open handle, so the cache key matches the content."""
+    def _is_session_file(self, session_id: str, entry: os.DirEntry[str]) -> bool:
+        """Whether a listed name is a regular file; anything else is skipped and reported once.
+
+        A FIFO, a directory or a symlink loop cannot be set aside safely, so it stays, unlisted.
+        """
         try:
-            with path.open("rb") as handle:
-                key = _key(os.fstat(handle.fileno()))
-                return key, handle.read()
+            if entry.is_file():
+                return True
+            reason = "it is not a regular file"
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+        with self._lock:
+            if session_id not in self._skipped:
+                self._skipped.add(session_id)
+                self._problems.append(CorruptSession(self._root / entry.name, reason))
+                log.warning("skipping %s in the sessions folder: %s", entry.name, reason)
+        return False
+
+    def _read(self, path: Path, session_id: str) -> tuple[_StatKey, bytes]:
+        """Bytes and version from one open handle, so the cache key matches the content.
+
+        Opened non-blocking and checked to be a regular file, so a FIFO never hangs the reader.
+        """
+        try:
+            fd = os.open(path, os.O_RDONLY | _NONBLOCK)
         except FileNotFoundError as exc:
             raise SessionNotFound(f"The conversation {session_id} no longer exists.") from exc
         except OSError as exc:
             raise StorageError(describe_os_error("open the conversation", exc, path)) from exc
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise StorageError(f"The conversation file {path} is not a regular file.")
+            try:
+                return _key(info), handle.read()
+            except OSError as exc:
+                raise StorageError(describe_os_error("read the conversation", exc, path)) from exc
 
     def _set_aside(
         self, session_id: str, path: Path, key: _StatKey, reason: str
@@ -227,3 +263,16 @@ class SessionStore:
     def _remember(self, session_id: str, key: _StatKey, summary: SessionSummary) -> None:
         with self._lock:
             self._cache[session_id] = (key, summary)
+
+
+def _reason(exc: BaseException) -> str:
+    """Words for a file that could not be decoded, also for errors with an empty message."""
+    if isinstance(exc, SessionFormatError):
+        return str(exc)
+    if isinstance(exc, OverflowError):
+        return "it holds a number too large to read"
+    if isinstance(exc, RecursionError):
+        return "it is nested too deeply to read"
+    if isinstance(exc, UnicodeDecodeError):
+        return "it is not valid UTF-8 text"
+    return f"it could not be read ({type(exc).__name__}: {exc})"

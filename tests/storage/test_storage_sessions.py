@@ -337,3 +337,48 @@ def test_every_listed_id_can_be_loaded(store: SessionStore) -> None:
     assert listed == {donor.id, "chat: monday", "with space"}
     for session_id in listed:
         assert store.load(session_id).id == session_id
+
+
+def _bad_entries(root: Path) -> None:
+    """A symlink loop, a directory and a FIFO, each named like a session file."""
+    root.mkdir(parents=True, exist_ok=True)
+    os.symlink(root / "loop.json", root / "loop.json")
+    (root / "folder.json").mkdir()
+    os.mkfifo(root / "pipe.json")
+
+
+def test_entries_that_are_not_files_cost_themselves_only(store: SessionStore) -> None:
+    good = make_session("Kept")
+    store.save(good)
+    _bad_entries(store.root)
+    assert [s.id for s in store.list()] == [good.id]
+    reported = {problem.path.name for problem in store.take_problems()}
+    assert reported == {"loop.json", "folder.json", "pipe.json"}
+    assert [s.id for s in store.list()] == [good.id]
+    assert store.take_problems() == []  # reported once, not at every listing
+    assert (store.root / "pipe.json").exists()  # never moved or removed
+
+
+def test_loading_a_fifo_does_not_block(store: SessionStore) -> None:
+    store.root.mkdir(parents=True)
+    os.mkfifo(store.root / "pipe.json")
+    with pytest.raises(StorageError):
+        store.load("pipe")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"schema_version": 2, "id": "x", "created": 1' + b"0" * 400 + b"}",
+        b"[" * 100_000 + b"]" * 100_000,
+        b"\xff\xfe not utf-8 \x80",
+    ],
+)
+def test_any_decoding_error_sets_that_file_aside(store: SessionStore, body: bytes) -> None:
+    good = make_session("Kept")
+    store.save(good)
+    (store.root / "bad.json").write_bytes(body)
+    assert [s.id for s in store.list()] == [good.id]
+    problems = store.take_problems()
+    assert len(problems) == 1 and problems[0].path.parent.name == UNREADABLE_DIR
+    assert not (store.root / "bad.json").exists()
