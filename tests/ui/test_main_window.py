@@ -422,3 +422,46 @@ def test_sending_while_a_conversation_loads_keeps_the_user_where_they_are(
     assert app.conversation.session.id != old_id
     assert bubble_texts(app) == ["New question", "New answer."]
     assert [m["content"] for m in session_file(app)["messages"]] == ["New question", "New answer."]
+
+
+@pytest.mark.parametrize("action", ["rename", "persona"])
+def test_a_change_while_the_message_saves_keeps_the_message_on_disk(
+    qtbot: QtBot, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch, action: str
+) -> None:
+    import threading
+
+    model = ScriptedModel(["First answer."])
+    app = make_app(model)
+    send(qtbot, app, "First question")
+    wait_idle(qtbot, app)
+    session_id = app.conversation.session.id
+    path = app.paths.sessions / f"{session_id}.json"
+    model.ready_event.clear()  # the answer waits: only the user message and the change are saved
+    gate, real_save = threading.Event(), app.store.save
+    on_disk: list[list[str]] = []  # the file's messages after each save, read with plain json
+
+    def held_save(session: object) -> None:
+        if not on_disk:
+            gate.wait(5)  # the user message's save is in flight while the change is made
+        real_save(session)  # type: ignore[arg-type]
+        document = json.loads(path.read_text(encoding="utf-8"))
+        on_disk.append([message["content"] for message in document["messages"]])
+
+    monkeypatch.setattr(app.store, "save", held_save)
+    send(qtbot, app, "Keep me safe")
+    if action == "rename":
+        app.conversation.rename_session(session_id, "Renamed while saving")
+    else:
+        app.conversation.set_persona("You are a pirate.")
+    gate.set()
+    qtbot.waitUntil(lambda: "Keep me safe" in bubble_texts(app), timeout=5000)  # acknowledged
+    qtbot.waitUntil(lambda: len(on_disk) == 2, timeout=5000)
+    assert all("Keep me safe" in messages for messages in on_disk), on_disk
+    document = json.loads(path.read_text(encoding="utf-8"))
+    if action == "rename":
+        assert document["title"] == "Renamed while saving"
+    else:
+        assert document["persona"] == "You are a pirate."
+    model.ready_event.set()
+    wait_idle(qtbot, app)
+    assert [m["content"] for m in session_file(app)["messages"]][-1] == "First answer."

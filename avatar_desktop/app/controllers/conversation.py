@@ -82,6 +82,9 @@ class Conversation(QObject):
         self.session = Session()
         self._summaries: list[SessionSummary] = []
         self.turn = TurnState()
+        # The user message being saved, acknowledged but not yet in its session's history:
+        # every other save of that session must carry it, or a crash could lose it.
+        self._pending: tuple[Session, Message] | None = None
 
     # --- sessions -------------------------------------------------------------------------
 
@@ -205,13 +208,14 @@ class Conversation(QObject):
             )
             return False
         session, message = self.session, Message(role="user", content=text)
-        pending = snapshot(session)
-        pending.add(message)
+        self._pending = (session, message)
+        pending = self._snapshot(session)
         self.turn.saving = True
         self.busy_changed.emit(True)
 
         def saved(_result: Any) -> None:
             self.turn.saving = False
+            self._pending = None
             session.add(message)
             self._refresh_summary(session)
             self.user_message_added.emit(message)
@@ -222,6 +226,7 @@ class Conversation(QObject):
 
         def failed(exc: Exception) -> None:
             self.turn.saving = False
+            self._pending = None
             self.busy_changed.emit(self.busy)
             self.message_refused.emit(text, _storage_message(exc))
 
@@ -296,8 +301,15 @@ class Conversation(QObject):
 
     # --- saving -----------------------------------------------------------------------------
 
-    def _save(self, session: Session) -> None:
+    def _snapshot(self, session: Session) -> Session:
+        """The session as it must be on disk: with the user message still being saved, if any."""
         copy = snapshot(session)
+        if self._pending is not None and self._pending[0] is session:
+            copy.add(self._pending[1])
+        return copy
+
+    def _save(self, session: Session) -> None:
+        copy = self._snapshot(session)
         self._pools.start(
             self._pools.disk,
             lambda _emit: self.store.save(copy),
