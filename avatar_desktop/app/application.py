@@ -59,6 +59,7 @@ class AvatarApp:
         speak: bool = True,
     ) -> None:
         self.paths = paths
+        app_paths.remove_orphaned_temps(paths)  # before anything here writes a file
         self.pools = Pools()
         problems: list[str] = []
         self.settings = load_settings(paths.settings_file, problems)

@@ -6,6 +6,7 @@ import contextlib
 import errno
 import logging
 import os
+import re
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -14,6 +15,8 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 TEMP_SUFFIX = ".tmp"
+# Our temp names: "." + target name + "." + mkstemp's random characters + TEMP_SUFFIX.
+_TEMP_NAME = re.compile(r"\.(?P<target>.+)\.[a-z0-9_]+" + re.escape(TEMP_SUFFIX), re.DOTALL)
 _IS_WINDOWS = os.name == "nt"
 _REPLACE_RETRY_DELAYS = (0.005, 0.01, 0.02, 0.05, 0.1)
 
@@ -21,7 +24,7 @@ _REPLACE_RETRY_DELAYS = (0.005, 0.01, 0.02, 0.05, 0.1)
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write via a synced temp file and ``os.replace`` so a crash never leaves a torn file."""
     path = Path(path)
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
+    fd, temp_name = make_temp(path)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -38,6 +41,44 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 def atomic_write_text(path: Path, text: str, *, errors: str = "strict") -> None:
     """Write text as UTF-8 without newline translation, so files are the same on every OS."""
     atomic_write_bytes(path, text.encode("utf-8", errors))
+
+
+def make_temp(path: Path) -> tuple[int, str]:
+    """Open a new temp file beside ``path``, named so ``temp_target`` can tell it is ours."""
+    return tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
+
+
+def temp_target(name: str) -> str | None:
+    """The file name a temp file of ours was writing, or None when ``name`` is not ours."""
+    match = _TEMP_NAME.fullmatch(name)
+    return match["target"] if match else None
+
+
+def remove_temps(folder: Path, *, target: str | None = None, recursive: bool = False) -> int:
+    """Delete our leftover temp files in ``folder`` (only those for ``target`` if given).
+
+    A kill during a write leaves one behind, often a full copy of the file; only names that
+    ``temp_target`` recognises and that are regular files (not links) are removed.
+    """
+    removed = 0
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return 0
+    for entry in entries:
+        try:
+            if recursive and entry.is_dir(follow_symlinks=False):
+                removed += remove_temps(Path(entry.path), target=target, recursive=True)
+                continue
+            name_target = temp_target(entry.name)
+            if name_target is None or (target is not None and name_target != target):
+                continue
+            if entry.is_file(follow_symlinks=False):
+                os.unlink(entry.path)
+                removed += 1
+        except OSError as exc:
+            log.warning("could not remove the temp file %s: %s", entry.path, exc)
+    return removed
 
 
 def move_aside(path: Path, into: Path) -> Path:

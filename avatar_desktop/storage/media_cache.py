@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from avatar_desktop.core.atomic import TEMP_SUFFIX
+from avatar_desktop.core.atomic import temp_target
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ class MediaCache:
                 info = item.stat(follow_symlinks=False)
             except FileNotFoundError:
                 continue
-            if item.name.endswith(TEMP_SUFFIX):
+            if temp_target(item.name) is not None:  # ours: a write in progress or killed
                 if now - info.st_mtime > STALE_TEMP_S:
                     with contextlib.suppress(OSError):
                         os.unlink(item.path)

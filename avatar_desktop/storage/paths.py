@@ -10,6 +10,7 @@ from pathlib import Path
 import platformdirs
 
 from avatar_desktop import APP_AUTHOR, APP_ID
+from avatar_desktop.core.atomic import remove_temps
 
 HOME_ENV = "AVATAR_DESKTOP_HOME"
 TESTING_ENV = "AVATAR_DESKTOP_TESTING"
@@ -60,6 +61,16 @@ def ensure(paths: Paths) -> Paths:
         if os.name == "posix":
             folder.chmod(DIR_MODE)
     return paths
+
+
+def remove_orphaned_temps(paths: Paths) -> int:
+    """At start-up, before anything writes: drop temp files that killed writes left behind.
+
+    Settings and cached media are written through temp files too; the sessions folder is
+    cleaned by its store. Only names the atomic writer makes are touched.
+    """
+    removed = remove_temps(paths.config)
+    return removed + remove_temps(paths.cache, recursive=True)
 
 
 def _home(env: Mapping[str, str]) -> Path | None:

@@ -9,7 +9,7 @@ import stat
 import threading
 from pathlib import Path
 
-from avatar_desktop.core.atomic import atomic_write_bytes, move_aside
+from avatar_desktop.core.atomic import atomic_write_bytes, move_aside, remove_temps
 from avatar_desktop.core.session import Session, SessionSummary
 from avatar_desktop.storage.errors import StorageError, describe_os_error
 from avatar_desktop.storage.session_format import (
@@ -85,10 +85,16 @@ def is_valid_id(session_id: str) -> bool:
 
 
 class SessionStore:
-    """Sessions on disk: one thread saves, any thread may list or load at the same time."""
+    """Sessions on disk: one thread saves, any thread may list or load at the same time.
+
+    Opening a store removes the temp files that killed saves left behind (often whole copies of
+    conversations since deleted); nothing saves before the store exists, so none is in use.
+    """
 
     def __init__(self, root: Path) -> None:
         self._root = Path(root)
+        if removed := remove_temps(self._root):
+            log.info("removed %d leftover temp files from %s", removed, self._root)
         self._lock = threading.Lock()
         # id -> (file version, summary); a None summary marks a bad file that could not be moved.
         self._cache: dict[str, tuple[_StatKey, SessionSummary | None]] = {}
@@ -141,6 +147,7 @@ class SessionStore:
         path = self.path_for(session_id)
         try:
             path.unlink(missing_ok=True)
+            remove_temps(self._root, target=path.name)  # a killed save's copy of it, if any
         except OSError as exc:
             raise StorageError(describe_os_error("delete the conversation", exc, path)) from exc
         finally:

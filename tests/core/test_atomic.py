@@ -93,3 +93,53 @@ def test_windows_replace_is_retried_while_a_reader_holds_the_file(
     monkeypatch.undo()
     assert target.read_bytes() == b"new"
     assert _litter(tmp_path) == []
+
+
+def test_temp_names_say_which_are_ours(tmp_path: Path) -> None:
+    fd, name = atomic.make_temp(tmp_path / "abc.json")
+    os.close(fd)
+    assert atomic.temp_target(Path(name).name) == "abc.json"
+    for other in ["notes.tmp", ".notes.tmp", "abc.json", "x.abc12345.tmp", ".a.B-C.tmp"]:
+        assert atomic.temp_target(other) is None, other
+
+
+def test_remove_temps_removes_ours_only(tmp_path: Path) -> None:
+    ours = []
+    for target in ["a.json", "b.json", "settings.json"]:
+        fd, name = atomic.make_temp(tmp_path / target)
+        os.write(fd, b"a whole copy")
+        os.close(fd)
+        ours.append(Path(name))
+    theirs = [tmp_path / "notes.tmp", tmp_path / "a.json", tmp_path / ".hidden"]
+    for path in theirs:
+        path.write_text("the user's", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    fd, nested = atomic.make_temp(tmp_path / "sub" / "clip.mp4")
+    os.close(fd)
+    link = tmp_path / ".c.json.abcd1234.tmp"
+    link.symlink_to(tmp_path / "notes.tmp")  # a link is never ours: left alone
+
+    assert atomic.remove_temps(tmp_path, target="a.json") == 1
+    assert not ours[0].exists() and ours[1].exists()
+    assert atomic.remove_temps(tmp_path) == 2
+    assert Path(nested).exists()
+    assert atomic.remove_temps(tmp_path, recursive=True) == 1
+    assert not Path(nested).exists()
+    assert all(path.exists() for path in theirs) and link.is_symlink()
+    assert atomic.remove_temps(tmp_path / "missing") == 0
+
+
+def test_a_killed_write_leaves_a_temp_that_remove_temps_recognises(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def killed(*_args: object) -> None:
+        raise KeyboardInterrupt  # stands in for a kill between write and rename
+
+    monkeypatch.setattr(atomic.os, "unlink", lambda *_a: None)  # a kill cleans nothing up
+    monkeypatch.setattr(atomic, "_replace", killed)
+    with pytest.raises(KeyboardInterrupt):
+        atomic_write_text(tmp_path / "s.json", "secret conversation")
+    monkeypatch.undo()
+    assert len(_litter(tmp_path)) == 1
+    assert atomic.remove_temps(tmp_path) == 1
+    assert _litter(tmp_path) == []

@@ -382,3 +382,37 @@ def test_any_decoding_error_sets_that_file_aside(store: SessionStore, body: byte
     problems = store.take_problems()
     assert len(problems) == 1 and problems[0].path.parent.name == UNREADABLE_DIR
     assert not (store.root / "bad.json").exists()
+
+
+def _leftover(folder: Path, target: str, text: str) -> Path:
+    """A temp file as a save killed before its rename leaves it."""
+    fd, name = atomic.make_temp(folder / target)
+    os.write(fd, text.encode())
+    os.close(fd)
+    return Path(name)
+
+
+def test_opening_the_store_removes_leftover_temps_only(tmp_path: Path) -> None:
+    root = tmp_path / "sessions"
+    root.mkdir()
+    ours = [_leftover(root, f"{i:032x}.json", "a deleted conversation") for i in range(3)]
+    notes = root / "notes.tmp"
+    notes.write_text("the user's own", encoding="utf-8")
+    kept = SessionStore(root)
+    good = make_session("Kept")
+    kept.save(good)
+    again = SessionStore(root)
+    assert not any(path.exists() for path in ours)
+    assert notes.read_text(encoding="utf-8") == "the user's own"
+    assert [s.id for s in again.list()] == [good.id]
+
+
+def test_delete_removes_the_conversations_temp_files(store: SessionStore) -> None:
+    doomed, other = make_session("Doomed"), make_session("Other")
+    store.save(doomed)
+    store.save(other)
+    mine = _leftover(store.root, f"{doomed.id}.json", "doomed words")
+    theirs = _leftover(store.root, f"{other.id}.json", "other words")
+    store.delete(doomed.id)
+    assert not mine.exists() and theirs.exists()
+    assert not store.path_for(doomed.id).exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import time
 from pathlib import Path
 
@@ -465,3 +466,51 @@ def test_a_change_while_the_message_saves_keeps_the_message_on_disk(
     model.ready_event.set()
     wait_idle(qtbot, app)
     assert [m["content"] for m in session_file(app)["messages"]][-1] == "First answer."
+
+
+def test_a_deleted_conversation_leaves_no_copy_in_the_apps_folders(
+    qtbot: QtBot, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch, app_home: Path
+) -> None:
+    from avatar_desktop.core import atomic
+
+    marker = "Zanzibar-quokka-7731"
+    app = make_app(ScriptedModel([f"About {marker}."]))
+    send(qtbot, app, f"Tell me about {marker}")
+    wait_idle(qtbot, app)
+    session_id = app.conversation.session.id
+    # A save killed before its rename leaves a whole copy beside the file.
+    fd, _name = atomic.make_temp(app.paths.sessions / f"{session_id}.json")
+    os.write(fd, app.store.path_for(session_id).read_bytes())
+    os.close(fd)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    app.window.sidebar.ask_delete(session_id)
+    qtbot.waitUntil(lambda: session_id not in app.window.sidebar.ids())
+    wait_idle(qtbot, app)
+    holding = [
+        path
+        for path in app_home.rglob("*")
+        if path.is_file() and marker.encode() in path.read_bytes()
+    ]
+    assert holding == []
+
+
+def test_leftover_temp_files_are_removed_at_start_up(
+    qtbot: QtBot, make_app: MakeApp, app_home: Path
+) -> None:
+    from avatar_desktop.core import atomic
+    from avatar_desktop.storage import paths as app_paths
+
+    paths = app_paths.ensure(app_paths.resolve())
+    clips = paths.cache / "clips"
+    clips.mkdir()
+    ours = []
+    for target in [paths.sessions / f"{'a' * 32}.json", paths.settings_file, clips / "x.mp4"]:
+        fd, name = atomic.make_temp(target)
+        os.close(fd)
+        ours.append(Path(name))
+    notes = [paths.sessions / "notes.tmp", paths.config / "notes.tmp", clips / "notes.tmp"]
+    for path in notes:
+        path.write_text("the user's", encoding="utf-8")
+    make_app(ScriptedModel())
+    assert [path for path in ours if path.exists()] == []
+    assert all(path.exists() for path in notes)
