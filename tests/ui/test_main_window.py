@@ -514,3 +514,34 @@ def test_leftover_temp_files_are_removed_at_start_up(
     make_app(ScriptedModel())
     assert [path for path in ours if path.exists()] == []
     assert all(path.exists() for path in notes)
+
+
+def test_a_persona_set_while_the_first_message_saves_is_saved_too(
+    qtbot: QtBot, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    model = ScriptedModel(["Arr."])
+    model.ready_event.clear()  # no answer is saved: only the message and the persona
+    app = make_app(model)
+    gate, real_save = threading.Event(), app.store.save
+    saves: list[object] = []
+
+    def held_save(session: object) -> None:
+        saves.append(session)
+        if len(saves) == 1:
+            gate.wait(5)
+        real_save(session)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(app.store, "save", held_save)
+    send(qtbot, app, "Ahoy")
+    app.conversation.set_persona("You are a pirate.")
+    gate.set()
+    qtbot.waitUntil(lambda: "Ahoy" in bubble_texts(app), timeout=5000)
+    qtbot.waitUntil(lambda: len(saves) == 2, timeout=5000)
+    qtbot.waitUntil(lambda: app.pools.disk.activeThreadCount() == 0, timeout=5000)
+    document = session_file(app)
+    assert document["persona"] == "You are a pirate."
+    assert [m["content"] for m in document["messages"]] == ["Ahoy"]
+    model.ready_event.set()
+    wait_idle(qtbot, app)

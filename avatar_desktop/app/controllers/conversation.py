@@ -174,7 +174,8 @@ class Conversation(QObject):
         """Per-session persona; None or the default text means 'use the default'."""
         text = (persona or "").strip()
         self.session.persona = None if not text or text == default_persona() else text
-        if self.session.messages:
+        saving_first = self._pending is not None and self._pending[0] is self.session
+        if self.session.messages or saving_first:
             self._save(self.session)
 
     def persona(self) -> str:
