@@ -41,7 +41,8 @@ _StatKey = tuple[int, int, int]
 # What a hostile or damaged file can make decoding raise, beyond SessionFormatError: huge integers
 # (OverflowError), deep nesting (RecursionError), bad bytes (UnicodeDecodeError, a ValueError).
 _BAD_CONTENT = (SessionFormatError, OverflowError, RecursionError, ValueError, TypeError)
-_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+# Non-blocking so a FIFO cannot hang a read; binary so Windows never translates newlines.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
 
 class CorruptSession(StorageError):
@@ -234,7 +235,7 @@ class SessionStore:
         Opened non-blocking and checked to be a regular file, so a FIFO never hangs the reader.
         """
         try:
-            fd = os.open(path, os.O_RDONLY | _NONBLOCK)
+            fd = os.open(path, _OPEN_FLAGS)
         except FileNotFoundError as exc:
             raise SessionNotFound(f"The conversation {session_id} no longer exists.") from exc
         except OSError as exc:
