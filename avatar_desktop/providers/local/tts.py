@@ -206,7 +206,9 @@ class PiperVoiceProvider:
         try:
             yield from engine.voice.synthesize(text, syn_config=config, include_alignments=True)
         except (RuntimeError, ValueError) as exc:
-            log.warning("Piper failed on %r: %s", text[:80], exc)
+            log.warning(
+                "Piper failed on a %d-character sentence: %s", len(text), exc
+            )  # no text in logs
             raise ProviderError("The voice could not speak this sentence.", kind="synth") from exc
 
     def _collect(
