@@ -29,6 +29,11 @@ def read_regular(path: Path, limit: int) -> bytes:
 
     Other failures are the ``OSError`` of the open or read (``FileNotFoundError`` among them).
     """
+    return read_regular_stat(path, limit)[1]
+
+
+def read_regular_stat(path: Path, limit: int) -> tuple[os.stat_result, bytes]:
+    """As ``read_regular``, with the ``fstat`` of the handle the bytes came from."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     descriptor = os.open(path, flags)
     try:
@@ -43,7 +48,7 @@ def read_regular(path: Path, limit: int) -> bytes:
         os.close(descriptor)
     if len(data) > limit:  # it grew after the fstat
         raise TooLarge(f"{path} is larger than {describe_limit(limit)}")
-    return data
+    return info, data
 
 
 def kind_of(path: Path) -> str:

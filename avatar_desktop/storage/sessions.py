@@ -11,6 +11,7 @@ from pathlib import Path
 from avatar_desktop.core.atomic import atomic_write_bytes, move_aside
 from avatar_desktop.core.session import Session, SessionSummary
 from avatar_desktop.storage.errors import StorageError, describe_os_error
+from avatar_desktop.storage.safe_read import SESSION_LIMIT, NotAFile, TooLarge, read_regular_stat
 from avatar_desktop.storage.session_format import (
     SCHEMA_VERSION,
     SessionFormatError,
@@ -197,9 +198,10 @@ class SessionStore:
     def _read(self, path: Path, session_id: str) -> tuple[_StatKey, bytes]:
         """Bytes and version from one open handle, so the cache key matches the content."""
         try:
-            with path.open("rb") as handle:
-                key = _key(os.fstat(handle.fileno()))
-                return key, handle.read()
+            info, raw = read_regular_stat(path, SESSION_LIMIT)  # never a FIFO, device or huge file
+            return _key(info), raw
+        except (NotAFile, TooLarge) as exc:
+            raise StorageError(f"The conversation {session_id} was not opened: {exc}.") from exc
         except FileNotFoundError as exc:
             raise SessionNotFound(f"The conversation {session_id} no longer exists.") from exc
         except OSError as exc:
