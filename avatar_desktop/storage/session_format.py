@@ -82,17 +82,21 @@ def _upgrade(data: Any, session_id: str) -> dict[str, Any]:
     if type(version) is not int:
         raise SessionFormatError("it has no schema version")
     if version > SCHEMA_VERSION:
-        shown = str(version) if version < 10**_VERSION_DIGITS else "unknown"
         raise SessionFormatError(
-            f"it was written by a newer version of Avatar Desktop (schema {shown})"
+            f"it was written by a newer version of Avatar Desktop (schema {_shown(version)})"
         )
     while version < SCHEMA_VERSION:
         upgrade = _UPGRADES.get(version)
         if upgrade is None:
-            raise SessionFormatError(f"it has an unknown schema version ({version})")
+            raise SessionFormatError(f"it has an unknown schema version ({_shown(version)})")
         data = upgrade(data, session_id)
         version += 1
     return data
+
+
+def _shown(version: int) -> str:
+    """A version for the notice: a number of hundreds of digits is no version anyone wrote."""
+    return str(version) if abs(version) < 10**_VERSION_DIGITS else "a number far out of range"
 
 
 def _v1_to_v2(data: dict[str, Any], session_id: str) -> dict[str, Any]:
