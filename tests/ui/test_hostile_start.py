@@ -110,6 +110,7 @@ _LISTING_FIX = pytest.mark.xfail(
 @pytest.mark.parametrize(
     "hostile",
     [
+        "huge-date",
         *(f"seed-{seed}" for seed in range(8)),
         *(
             pytest.param(kind, marks=_LISTING_FIX) if kind == "symlink-loop" else kind
@@ -124,7 +125,11 @@ def test_the_app_starts_on_a_hostile_last_session(
     good = good_session()
     SessionStore(paths.sessions).save(good)
     target = paths.sessions / "hostile.json"
-    if hostile.startswith("seed-"):
+    if hostile == "huge-date":  # issue 13 defect 3: it hid every conversation
+        target.write_text(
+            f'{{"schema_version":2,"title":"x","created":{_HUGE},"updated":1,"messages":[]}}'
+        )
+    elif hostile.startswith("seed-"):
         target.write_bytes(hostile_session_bytes(random.Random(int(hostile[5:]))))
     elif not make_special(target, hostile):
         pytest.skip(f"this system cannot make a {hostile}")
