@@ -8,6 +8,7 @@ or truncated text, a future schema. ``make_special`` puts a non-regular file at 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -182,3 +183,67 @@ def make_special(path: Path, kind: str) -> bool:
     else:
         raise ValueError(f"unknown special file kind {kind!r}")
     return True
+
+
+def fuzz_sessions(root: Path, variants: int, seed: int = 0) -> dict[str, int]:
+    """Write ``variants`` hostile session files next to a good one and count what went wrong.
+
+    ``fuzz_session_crashes`` counts exceptions other than the store's own from list() or
+    load(); ``good_session_harmed`` counts variants after which the good session was not
+    listed or did not load unchanged.
+    """
+    from avatar_desktop.storage.errors import StorageError
+    from avatar_desktop.storage.sessions import SessionStore
+
+    rng = random.Random(seed)
+    crashes = harmed = 0
+    for index in range(variants):
+        store = SessionStore(root / f"v{index}")
+        good = good_session()
+        store.save(good)
+        store.path_for("hostile").write_bytes(hostile_session_bytes(rng))
+        try:
+            listed = [summary.id for summary in store.list()]
+            with contextlib.suppress(StorageError):  # a bad file may refuse to load
+                store.load("hostile")
+            ok = good.id in listed and store.load(good.id) == good
+        except StorageError:
+            ok = False
+        except Exception:
+            crashes += 1
+            ok = False
+        harmed += not ok
+        _remove_tree(root / f"v{index}")
+    return {
+        "fuzz_session_variants": variants,
+        "fuzz_session_crashes": crashes,
+        "good_session_harmed": harmed,
+    }
+
+
+def fuzz_settings(root: Path, variants: int, seed: int = 0) -> dict[str, int]:
+    """Load ``variants`` hostile settings files; a failure is any exception from the loader."""
+    from avatar_desktop.storage.settings import load_settings
+
+    rng = random.Random(seed)
+    failures = 0
+    for index in range(variants):
+        path = root / f"s{index}" / "settings.json"
+        path.parent.mkdir(parents=True)
+        path.write_bytes(hostile_settings_bytes(rng))
+        try:
+            load_settings(path, [])
+        except Exception:
+            failures += 1
+        _remove_tree(path.parent)
+    return {"fuzz_settings_variants": variants, "fuzz_settings_start_failures": failures}
+
+
+def _remove_tree(folder: Path) -> None:
+    """Remove a variant's folder (files, set-aside files, links) so disk use stays flat."""
+    for path in sorted(folder.rglob("*"), key=lambda item: len(item.parts), reverse=True):
+        if path.is_dir() and not path.is_symlink():
+            path.rmdir()
+        else:
+            path.unlink()
+    folder.rmdir()

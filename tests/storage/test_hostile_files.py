@@ -25,6 +25,8 @@ from avatar_desktop.storage.sessions import SessionStore
 from avatar_desktop.storage.settings import Settings, load_settings, save_settings
 from tests.fakes.hostile_files import (
     SPECIAL_KINDS,
+    fuzz_sessions,
+    fuzz_settings,
     good_session,
     hostile_session_bytes,
     hostile_settings_bytes,
@@ -164,3 +166,17 @@ def test_a_special_settings_file_gives_defaults_and_never_blocks(tmp_path: Path,
     if kind != "dangling-link":  # a dangling link is simply no settings file yet
         (message,) = problems
         assert "defaults" in message
+
+
+def test_the_bench_fuzz_runners_count_no_harm(tmp_path: Path) -> None:
+    sessions = fuzz_sessions(tmp_path / "sessions", 60, seed=7)
+    assert sessions == {
+        "fuzz_session_variants": 60,
+        "fuzz_session_crashes": 0,
+        "good_session_harmed": 0,
+    }
+    assert fuzz_settings(tmp_path / "settings", 60, seed=7) == {
+        "fuzz_settings_variants": 60,
+        "fuzz_settings_start_failures": 0,
+    }
+    assert not any((tmp_path / "sessions").iterdir())  # each variant cleans up after itself
