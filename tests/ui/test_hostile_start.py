@@ -11,6 +11,7 @@ from contextlib import contextmanager
 import pytest
 from pytestqt.qtbot import QtBot
 
+from avatar_desktop.avatar.look import Look
 from avatar_desktop.storage import paths as app_paths
 from avatar_desktop.storage.sessions import SessionStore
 from avatar_desktop.storage.settings import Settings, save_settings
@@ -142,3 +143,10 @@ def test_the_app_starts_on_a_hostile_last_session(
     store = SessionStore(paths.sessions)
     assert good.id in [summary.id for summary in store.list()]
     assert store.load(good.id) == good  # good_session_harmed == 0
+
+
+def test_a_deep_look_set_after_start_draws_the_default_look(make_app: MakeApp) -> None:
+    app = make_app()
+    app.settings.avatar_look = "[" * 100_000 + "]" * 100_000  # e.g. from a future dialog
+    app._apply_look()  # the old code let json's RecursionError out of here
+    assert app.window.avatar.look() == Look()
