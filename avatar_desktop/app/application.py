@@ -363,7 +363,7 @@ class AvatarApp:
     def _apply_look(self) -> None:
         try:
             data = json.loads(self.settings.avatar_look) if self.settings.avatar_look else {}
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: deeply nested JSON
             data = {}
         self.window.avatar.set_look(Look.from_dict(data))
 

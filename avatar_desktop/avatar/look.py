@@ -94,7 +94,12 @@ class Look:
             if isinstance(value, str) and _valid(field.name, value):
                 values[field.name] = value if field.name in _CHOICES else value.lower()
             else:
-                log.info("Ignoring avatar look %s=%r; using the default", field.name, value)
+                # The type, not the value: a deeply nested value cannot even be repr()'d.
+                log.info(
+                    "Ignoring avatar look %s (%s); using the default",
+                    field.name,
+                    type(value).__name__,
+                )
         return cls(**values)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -14,6 +15,13 @@ SCHEMA_VERSION = 2
 _ROLES = ("user", "assistant")
 # Namespace for the ids of upgraded v1 messages, so they stay the same on every load.
 _V1_MESSAGE_NS = uuid.UUID("6f1d3c2a-8b7e-4d5f-9a0c-2e4b6d8f1a3c")
+
+# Dates are clamped to this range on load: a file from a broken clock (or a hostile one) still
+# opens, and nothing downstream has to format a date before 1970 or after the year 9999.
+_EARLIEST = 0.0
+_LATEST = 253402300799.0  # 9999-12-31T23:59:59Z
+# A schema version this long is not a version; the message shows a short one only.
+_VERSION_DIGITS = 6
 
 _Upgrade = Callable[[dict[str, Any], str], dict[str, Any]]
 
@@ -75,15 +83,20 @@ def _upgrade(data: Any, session_id: str) -> dict[str, Any]:
         raise SessionFormatError("it has no schema version")
     if version > SCHEMA_VERSION:
         raise SessionFormatError(
-            f"it was written by a newer version of Avatar Desktop (schema {version})"
+            f"it was written by a newer version of Avatar Desktop (schema {_shown(version)})"
         )
     while version < SCHEMA_VERSION:
         upgrade = _UPGRADES.get(version)
         if upgrade is None:
-            raise SessionFormatError(f"it has an unknown schema version ({version})")
+            raise SessionFormatError(f"it has an unknown schema version ({_shown(version)})")
         data = upgrade(data, session_id)
         version += 1
     return data
+
+
+def _shown(version: int) -> str:
+    """A version for the notice: a number of hundreds of digits is no version anyone wrote."""
+    return str(version) if abs(version) < 10**_VERSION_DIGITS else "a number far out of range"
 
 
 def _v1_to_v2(data: dict[str, Any], session_id: str) -> dict[str, Any]:
@@ -138,8 +151,6 @@ def _session_from(data: dict[str, Any], session_id: str) -> Session:
     updated: Any = data.get("updated")
     if type(title) is not str or not (persona is None or type(persona) is str):
         raise SessionFormatError("its title or persona is not text")
-    if type(created) not in (int, float) or type(updated) not in (int, float):
-        raise SessionFormatError("its dates are not numbers")
     if not isinstance(messages, list):
         raise SessionFormatError("its messages are not a list")
     built = []
@@ -151,8 +162,8 @@ def _session_from(data: dict[str, Any], session_id: str) -> Session:
     return Session(
         id=session_id,
         title=title,
-        created=float(created),
-        updated=float(updated),
+        created=_stamp(created, "its creation date"),
+        updated=_stamp(updated, "its last change date"),
         persona=persona,
         messages=built,
     )
@@ -166,7 +177,6 @@ def _message_from(item: Any) -> Message:
         role not in _ROLES
         or type(content) is not str
         or type(message_id) is not str
-        or type(created) not in (int, float)
         or type(interrupted) is not bool
         or not (error is None or type(error) is str)
     ):
@@ -174,8 +184,21 @@ def _message_from(item: Any) -> Message:
     return Message(
         role=role,
         content=content,
-        created=float(created),
+        created=_stamp(created, "its date"),
         interrupted=interrupted,
         error=error,
         id=message_id,
     )
+
+
+def _stamp(value: Any, what: str) -> float:
+    """Epoch seconds from a finite JSON number, clamped to a range every date formatter handles."""
+    if type(value) not in (int, float):
+        raise SessionFormatError(f"{what} is not a number")
+    try:
+        stamp = float(value)
+    except OverflowError as exc:  # an integer of 309+ digits
+        raise SessionFormatError(f"{what} is not a usable number") from exc
+    if not math.isfinite(stamp):
+        raise SessionFormatError(f"{what} is not a usable number")
+    return min(max(stamp, _EARLIEST), _LATEST)

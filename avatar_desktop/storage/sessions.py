@@ -5,13 +5,13 @@ from __future__ import annotations
 import builtins
 import logging
 import os
-import stat
 import threading
 from pathlib import Path
 
 from avatar_desktop.core.atomic import atomic_write_bytes, move_aside, remove_temps
 from avatar_desktop.core.session import Session, SessionSummary
 from avatar_desktop.storage.errors import StorageError, describe_os_error
+from avatar_desktop.storage.safe_read import SESSION_LIMIT, NotAFile, TooLarge, read_regular_stat
 from avatar_desktop.storage.session_format import (
     SCHEMA_VERSION,
     SessionFormatError,
@@ -42,7 +42,6 @@ _StatKey = tuple[int, int, int]
 # (OverflowError), deep nesting (RecursionError), bad bytes (UnicodeDecodeError, a ValueError).
 _BAD_CONTENT = (SessionFormatError, OverflowError, RecursionError, ValueError, TypeError)
 # Non-blocking so a FIFO cannot hang a read; binary so Windows never translates newlines.
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
 
 class CorruptSession(StorageError):
@@ -232,22 +231,18 @@ class SessionStore:
     def _read(self, path: Path, session_id: str) -> tuple[_StatKey, bytes]:
         """Bytes and version from one open handle, so the cache key matches the content.
 
-        Opened non-blocking and checked to be a regular file, so a FIFO never hangs the reader.
+        Only a regular file of sane size is read, so a FIFO, a device or a huge file never
+        hangs the reader or fills memory.
         """
         try:
-            fd = os.open(path, _OPEN_FLAGS)
+            info, raw = read_regular_stat(path, SESSION_LIMIT)
+            return _key(info), raw
+        except (NotAFile, TooLarge) as exc:
+            raise StorageError(f"The conversation {session_id} was not opened: {exc}.") from exc
         except FileNotFoundError as exc:
             raise SessionNotFound(f"The conversation {session_id} no longer exists.") from exc
         except OSError as exc:
             raise StorageError(describe_os_error("open the conversation", exc, path)) from exc
-        with os.fdopen(fd, "rb") as handle:
-            info = os.fstat(handle.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                raise StorageError(f"The conversation file {path} is not a regular file.")
-            try:
-                return _key(info), handle.read()
-            except OSError as exc:
-                raise StorageError(describe_os_error("read the conversation", exc, path)) from exc
 
     def _set_aside(
         self, session_id: str, path: Path, key: _StatKey, reason: str

@@ -16,6 +16,14 @@ from typing import Any, get_args, get_type_hints
 from avatar_desktop.core.atomic import atomic_write_text, move_aside
 from avatar_desktop.core.catalogue import BrainChoice, EarsChoice, PresenterKind, VoiceChoice
 from avatar_desktop.storage.errors import StorageError, describe_os_error
+from avatar_desktop.storage.safe_read import (
+    SETTINGS_LIMIT,
+    NotAFile,
+    TooLarge,
+    describe_limit,
+    kind_of,
+    read_regular,
+)
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +72,7 @@ class Settings:
 
 _HINTS: dict[str, Any] = get_type_hints(Settings)
 _INVALID = object()
+_LOOK_LIMIT = 4096  # characters: a look is a handful of short fields
 # Upgrade functions keyed by the version they upgrade from, as for sessions.
 _UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
@@ -94,6 +103,7 @@ _VALID: dict[str, Callable[[Any], bool]] = {
     "elevenlabs_model": lambda value: bool(value.strip()),
     # Kinds are registered at run time; an unknown one falls back to the drawn avatar there.
     "avatar_kind": lambda value: bool(value.strip()),
+    "avatar_look": lambda value: _is_look(value),
 }
 
 
@@ -104,8 +114,15 @@ def load_settings(path: Path, problems: list[str] | None = None) -> Settings:
     ignored or set aside.
     """
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path, SETTINGS_LIMIT)
     except FileNotFoundError:
+        return Settings()
+    except NotAFile:
+        # A pipe or device is left where it is: moving it is not ours to do, reading it hangs.
+        _report(problems, f"The settings file {path} is {kind_of(path)}; using defaults.")
+        return Settings()
+    except TooLarge:
+        _set_aside(path, problems, f"is larger than {describe_limit(SETTINGS_LIMIT)}")
         return Settings()
     except OSError as exc:
         _report(problems, describe_os_error("read the settings", exc, path) + " Using defaults.")
@@ -115,7 +132,7 @@ def load_settings(path: Path, problems: list[str] | None = None) -> Settings:
     except (ValueError, RecursionError):
         data = None
     if not isinstance(data, dict):
-        _set_aside(path, problems)
+        _set_aside(path, problems, "could not be read")
         return Settings()
     return _from_dict(_upgrade(data))
 
@@ -153,12 +170,35 @@ def _from_dict(data: dict[str, Any]) -> Settings:
     for field in fields(Settings):
         if field.name == "schema_version" or field.name not in data:
             continue
-        value = _coerce(data[field.name], _HINTS[field.name])
-        if value is _INVALID or not _VALID.get(field.name, _always)(value):
+        value = _usable(field.name, data[field.name])
+        if value is _INVALID:
             log.warning("setting %s has an unusable value; using the default", field.name)
             continue
         values[field.name] = value
     return Settings(**values)
+
+
+def _usable(name: str, raw: Any) -> Any:
+    """The coerced value if it fits and is valid, else ``_INVALID``: never an exception."""
+    try:
+        value = _coerce(raw, _HINTS[name])
+        if value is _INVALID or not _VALID.get(name, _always)(value):
+            return _INVALID
+    except (ArithmeticError, ValueError, TypeError, RecursionError):
+        return _INVALID  # e.g. OverflowError for a 400-digit number where a float is declared
+    return value
+
+
+def _is_look(value: str | None) -> bool:
+    """A look must parse to a JSON object; deep nesting or garbage would stop the app later."""
+    if value is None:
+        return True
+    if len(value) > _LOOK_LIMIT:
+        return False
+    try:
+        return isinstance(json.loads(value), dict)
+    except (ValueError, RecursionError):
+        return False
 
 
 def _coerce(value: Any, hint: Any) -> Any:
@@ -182,18 +222,16 @@ def _always(_value: Any) -> bool:
     return True
 
 
-def _set_aside(path: Path, problems: list[str] | None) -> None:
+def _set_aside(path: Path, problems: list[str] | None, why: str) -> None:
     """Keep an unreadable settings file for the user to inspect, and start from defaults."""
     try:
         moved = move_aside(path, path.parent / UNREADABLE_DIR)
     except OSError as exc:
         log.warning("could not set aside unreadable settings %s: %s", path, exc)
-        _report(problems, f"The settings file {path} could not be read; using defaults.")
+        _report(problems, f"The settings file {path} {why}; using defaults.")
         return
     log.warning("set aside unreadable settings %s as %s", path, moved)
-    _report(
-        problems, f"The settings file could not be read; it was kept at {moved}. Using defaults."
-    )
+    _report(problems, f"The settings file {why}; it was kept at {moved}. Using defaults.")
 
 
 def _report(problems: list[str] | None, message: str) -> None:

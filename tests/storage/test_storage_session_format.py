@@ -7,6 +7,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -112,3 +113,63 @@ def test_loading_ten_thousand_messages_is_fast(store: SessionStore) -> None:
     assert len(loaded.messages) == 10_000
     assert loaded == session
     assert elapsed < 1.0  # typically ~30 ms
+
+
+def _v2(**changes: object) -> dict[str, object]:
+    """A valid current-schema document with some fields replaced."""
+    message = {"id": "m1", "role": "user", "content": "hello", "created": 1_700_000_000.0}
+    document: dict[str, object] = {
+        "schema_version": SCHEMA_VERSION,
+        "id": "ignored",
+        "title": "Chat",
+        "created": 1_700_000_000.0,
+        "updated": 1_700_000_001.0,
+        "persona": None,
+        "messages": [message],
+    }
+    document.update(changes)
+    return document
+
+
+def _compact(document: dict[str, object]) -> str:
+    return json.dumps(document, separators=(",", ":"))
+
+
+_HUGE = "9" * 400  # an integer JSON accepts and float() cannot hold
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        _compact(_v2()).replace('"created":1700000000.0', f'"created":{_HUGE}', 1),
+        _compact(_v2()).replace('"updated":1700000001.0', f'"updated":-{_HUGE}'),
+        _compact(_v2()).replace('"created":1700000000.0}', f'"created":{_HUGE}}}'),
+        json.dumps(_v2(updated=float("nan"))),
+        json.dumps(_v2(created=float("-inf"))),
+        json.dumps(_v2(schema_version=int(_HUGE))),
+    ],
+    ids=["created", "updated", "message-created", "nan", "minus-infinity", "huge-version"],
+)
+def test_an_unusable_number_sets_aside_only_that_file(store: SessionStore, raw: str) -> None:
+    store.root.mkdir()
+    store.path_for("bad").write_text(raw)
+    good = Session(id="good", title="Good", created=1.0, updated=2.0)
+    good.messages.append(Message(role="user", content="kept", created=1.5))
+    store.save(good)
+    assert [summary.id for summary in store.list()] == ["good"]
+    (problem,) = store.take_problems()
+    assert any(word in problem.reason for word in ("number", "message 1", "newer version"))
+    assert len(problem.reason) < 200
+    assert problem.path.parent.name == "unreadable" and problem.path.exists()
+    assert not store.path_for("bad").exists()
+    assert store.load("good") == good
+
+
+def test_far_away_dates_are_clamped_to_a_range_any_formatter_handles() -> None:
+    past = json.dumps(_v2(created=-1e20, updated=-9.2e18)).encode()
+    future = json.dumps(_v2(created=1e300, updated=10**30)).encode()
+    old = decode_session(past, "old")
+    assert (old.created, old.updated) == (0.0, 0.0)
+    new = decode_session(future, "new")
+    assert new.created == new.updated == 253402300799.0  # 9999-12-31T23:59:59Z
+    assert new.messages[0].created == 1_700_000_000.0  # ordinary dates are untouched

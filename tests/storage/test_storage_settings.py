@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import errno
 import json
+import os
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -182,10 +186,10 @@ def test_read_error_gives_defaults_and_a_message(
 ) -> None:
     _write(path, {"max_tokens": 10})
 
-    def fail(_self: Path) -> bytes:
+    def fail(_path: Path, _limit: int) -> bytes:
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(Path, "read_bytes", fail)
+    monkeypatch.setattr(settings_module, "read_regular", fail)
     problems: list[str] = []
     assert load_settings(path, problems) == Settings()
     assert "permission denied" in problems[0]
@@ -218,3 +222,106 @@ def test_an_unusable_avatar_kind_is_the_drawn_avatar(path: Path, value: Any) -> 
     assert load_settings(path).avatar_kind == Settings().avatar_kind == "drawn"
     _write(path, {"schema_version": 1, "avatar_kind": "live2d"})  # a kind the UI may not know
     assert load_settings(path).avatar_kind == "live2d"
+
+
+_HUGE = "9" * 400  # JSON accepts it; float() raises OverflowError
+
+
+@pytest.mark.parametrize("key", ["temperature", "volume", "speaking_rate"])
+@pytest.mark.parametrize("sign", ["", "-"])
+def test_a_huge_number_costs_only_that_setting(path: Path, key: str, sign: str) -> None:
+    path.parent.mkdir(parents=True)
+    path.write_text(f'{{"max_tokens": 99, "{key}": {sign}{_HUGE}}}')
+    loaded = load_settings(path)
+    assert getattr(loaded, key) == getattr(Settings(), key)
+    assert loaded.max_tokens == 99
+
+
+@pytest.mark.parametrize(
+    "look",
+    [
+        "[" * 100_000 + "]" * 100_000,
+        '{"skin": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        "not json",
+        "[1, 2]",
+        '{"skin": "#' + "a" * 10_000 + '"}',
+    ],
+    ids=["deep", "deep-inside", "garbage", "list", "long"],
+)
+def test_an_unusable_avatar_look_costs_only_that_setting(path: Path, look: str) -> None:
+    _write(path, {"avatar_look": look, "max_tokens": 99})
+    loaded = load_settings(path)
+    assert loaded.avatar_look is None and loaded.max_tokens == 99
+
+
+def test_a_usable_avatar_look_is_kept(path: Path) -> None:
+    look = json.dumps({"skin": "#aabbcc", "hair": "#112233"})
+    _write(path, {"avatar_look": look})
+    assert load_settings(path).avatar_look == look
+
+
+class Hung(Exception):
+    """Not an OSError: the code under test must not be able to swallow it."""
+
+
+@contextmanager
+def _no_hang(seconds: int) -> Iterator[None]:
+    """Fail instead of hanging the suite if a read blocks (the old code blocked on a FIFO)."""
+
+    def expire(_signum: int, _frame: object) -> None:
+        raise Hung("load_settings blocked")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_a_fifo_is_left_alone_and_defaults_are_used(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    os.mkfifo(path)
+    problems: list[str] = []
+    with _no_hang(5):
+        assert load_settings(path, problems) == Settings()
+    assert path.is_fifo()  # not moved: it is not ours to move
+    (message,) = problems
+    assert "pipe" in message and "defaults" in message
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_a_link_to_dev_zero_is_not_read(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    path.symlink_to("/dev/zero")
+    problems: list[str] = []
+    with _no_hang(5):
+        assert load_settings(path, problems) == Settings()
+    assert path.is_symlink()
+    (message,) = problems
+    assert "device" in message
+
+
+def test_a_huge_file_is_set_aside(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b'{"max_tokens": 5, "pad": "' + b"x" * (2 << 20) + b'"}')
+    problems: list[str] = []
+    assert load_settings(path, problems) == Settings()
+    assert not path.exists()
+    (aside,) = (path.parent / settings_module.UNREADABLE_DIR).iterdir()
+    assert aside.stat().st_size > 2 << 20
+    assert "larger than 1 MiB" in problems[0]
+
+
+def test_a_folder_or_a_symlink_loop_gives_defaults_and_a_message(path: Path) -> None:
+    path.mkdir(parents=True)
+    problems: list[str] = []
+    assert load_settings(path, problems) == Settings()
+    assert path.is_dir() and "folder" in problems[0]
+    path.rmdir()
+    path.symlink_to(path)
+    problems.clear()
+    assert load_settings(path, problems) == Settings()
+    assert len(problems) == 1 and "defaults" in problems[0]
