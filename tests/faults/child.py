@@ -14,15 +14,15 @@ import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
 
-from avatar_desktop.app.application import AvatarApp  # noqa: E402
-from avatar_desktop.core.session import Message  # noqa: E402
-from avatar_desktop.storage import paths as app_paths  # noqa: E402
-from avatar_desktop.storage.secrets import KeyStore  # noqa: E402
-from tests.fakes.memory_keyring import MemoryKeyring  # noqa: E402
-from tests.fakes.scripted_model import ScriptedModel  # noqa: E402
+from avatar_desktop.app.application import AvatarApp
+from avatar_desktop.core.session import Message
+from avatar_desktop.storage import paths as app_paths
+from avatar_desktop.storage.secrets import KeyStore
+from tests.fakes.memory_keyring import MemoryKeyring
+from tests.fakes.scripted_model import ScriptedModel
 
 
 def say(line: str) -> None:
