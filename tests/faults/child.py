@@ -61,6 +61,9 @@ class Script:
         text = f"m{self.seed}-{self.count}"
         self.pending[text] = self.app.conversation.session.id
         self.app.window.send_requested.emit(text)
+        if self.rng.random() < 0.5:  # race the save of that message on purpose
+            racer = self.rng.choice([self.rename_current, self.persona])
+            QTimer.singleShot(self.rng.randint(0, 20), racer)
 
     def rename_current(self) -> None:
         title = f"t{self.rng.randint(0, 10**6)}"
@@ -92,7 +95,8 @@ def main(argv: list[str]) -> int:
     seed, clean = int(argv[0]), "--clean" in argv
     qt_app = QApplication([sys.argv[0]])
     paths = app_paths.ensure(app_paths.resolve())
-    model = ScriptedModel(("An", " answer", " here."), delay=0.01)
+    # A slow answer, as a real model's: the user message's file is not rewritten until it ends.
+    model = ScriptedModel(("An", " answer", " here."), delay=0.3)
     app = AvatarApp(paths, model=model, keys=KeyStore(backend=MemoryKeyring()), speak=False)
     app.settings.welcomed = True
     app.start()
