@@ -27,7 +27,7 @@ from typing import Any
 from bench.fault_files import good_session, session_variants, settings_variants
 
 ROOT = Path(__file__).resolve().parent.parent
-HANG_S = 10.0
+HANG_S = 3.0
 
 
 def _make(path: Path, body: bytes | str) -> None:
@@ -107,6 +107,7 @@ def fuzz_sessions(count: int, seed: int) -> dict[str, int]:
 
 def fuzz_settings(count: int, seed: int) -> dict[str, int]:
     """Build the real app (its window too, offscreen) on each hostile settings file."""
+    from PySide6.QtCore import QEvent
     from PySide6.QtWidgets import QApplication
 
     from avatar_desktop.app.application import AvatarApp
@@ -133,7 +134,10 @@ def fuzz_settings(count: int, seed: int) -> dict[str, int]:
                     keys=KeyStore(backend=MemoryKeyring()),
                     speak=False,
                 )
+                app.window.close()
+                app.pools.wait(5000)
                 app.window.deleteLater()
+                QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
             fifo = paths.settings_file if body == "fifo" else None
             kind, result = _in_time(start, fifo)
