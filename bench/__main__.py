@@ -11,6 +11,7 @@ BENCHES = {
     "avatar": "bench.avatar",
     "bargein": "bench.bargein",
     "did": "bench.did",
+    "faults": "bench.faults",
     "startup": "bench.startup",
     "stt": "bench.stt",
     "turn": "bench.turn",

@@ -6,12 +6,13 @@ import logging
 import sys
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from avatar_desktop import APP_ID, APP_NAME, __version__
 from avatar_desktop.app.application import AvatarApp
 from avatar_desktop.app.startup.crash import CrashHandler, current_log_file
 from avatar_desktop.app.startup.logs import setup_logging
+from avatar_desktop.app.startup.single import SingleInstance, refusal
 from avatar_desktop.app.startup.startup_report import StartupReport
 from avatar_desktop.core import notices
 from avatar_desktop.storage import paths as app_paths
@@ -36,7 +37,12 @@ def main(argv: list[str] | None = None) -> int:
     qt_app.setApplicationVersion(__version__)
     qt_app.setDesktopFileName(APP_ID)  # Wayland matches the window to avatar-desktop.desktop
     qt_app.setWindowIcon(app_icon())
+    single = SingleInstance(paths.data)
+    if not single.acquire():
+        return _second_start(single, paths.data)
+    single.listen()
     app = AvatarApp(paths)
+    single.show_requested.connect(lambda: _bring_forward(app))
     report = _option(argv, "--startup-report")
     if report:
         StartupReport(app, Path(report), screenshot=_option(argv, "--screenshot"))
@@ -51,6 +57,35 @@ def main(argv: list[str] | None = None) -> int:
         return qt_app.exec()
     finally:
         crashes.uninstall()
+        single.release()
+
+
+def _second_start(single: SingleInstance, data: Path) -> int:
+    """Another start holds this data folder: show its window, or say why we cannot."""
+    if single.ask_first_to_show():
+        log.info("already running on %s: asked it to show its window", data)
+        print(
+            f"{APP_NAME} is already running with {data}; its window was brought forward.",
+            file=sys.stderr,
+        )
+        return 0
+    message = refusal(data)
+    log.warning("already running on %s and it did not answer", data)
+    print(message, file=sys.stderr)
+    if QApplication.platformName() not in ("offscreen", "minimal"):
+        QMessageBox.warning(None, APP_NAME, message)
+    return 1
+
+
+def _bring_forward(app: AvatarApp) -> None:
+    """The answer to a second start: the window, restored if minimised, on top and focused."""
+    window = app.window
+    if window.isMinimized():
+        window.showNormal()
+    else:
+        window.show()
+    window.raise_()
+    window.activateWindow()
 
 
 def _option(argv: list[str], name: str) -> str | None:

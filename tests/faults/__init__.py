@@ -1,0 +1,1 @@
+"""Fault injection: the real app killed at random moments, and hostile files."""
