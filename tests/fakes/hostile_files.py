@@ -13,6 +13,9 @@ import json
 import os
 import random
 import re
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -247,3 +250,23 @@ def _remove_tree(folder: Path) -> None:
         else:
             path.unlink()
     folder.rmdir()
+
+
+class Hung(Exception):
+    """A read blocked; not an OSError, so no loader under test can swallow it."""
+
+
+@contextmanager
+def no_hang(seconds: int) -> Iterator[None]:
+    """Fail with Hung instead of hanging the suite when a read blocks (a FIFO, say)."""
+
+    def expire(_signum: int, _frame: object) -> None:
+        raise Hung(f"blocked for {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)

@@ -8,9 +8,6 @@ is set aside or reported; nothing blocks on a FIFO or reads ``/dev/zero``.
 from __future__ import annotations
 
 import random
-import signal
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import fields
 from pathlib import Path
 
@@ -31,32 +28,13 @@ from tests.fakes.hostile_files import (
     hostile_session_bytes,
     hostile_settings_bytes,
     make_special,
+    no_hang,
 )
 
 _seeds = st.integers(min_value=0, max_value=2**32 - 1)
 _fuzz = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-
-
-class Hung(Exception):
-    """Not an OSError, so no loader can swallow it."""
-
-
-@contextmanager
-def _no_hang(seconds: int) -> Iterator[None]:
-    """Fail instead of hanging when a read blocks."""
-
-    def expire(_signum: int, _frame: object) -> None:
-        raise Hung("a read blocked")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 @_fuzz
@@ -110,7 +88,7 @@ def test_a_special_session_file_is_skipped_and_never_blocks(tmp_path: Path, kind
     store.save(good)
     if not make_special(store.path_for("odd"), kind):
         pytest.skip(f"this system cannot make a {kind}")
-    with _no_hang(5):
+    with no_hang(5):
         assert [summary.id for summary in store.list()] == [good.id]
         with pytest.raises(StorageError):
             store.load("odd")
@@ -150,7 +128,7 @@ def test_a_special_settings_file_gives_defaults_and_never_blocks(tmp_path: Path,
     if not make_special(path, kind):
         pytest.skip(f"this system cannot make a {kind}")
     problems: list[str] = []
-    with _no_hang(5):
+    with no_hang(5):
         assert load_settings(path, problems) == Settings()
     assert path.is_symlink() or path.exists()  # left where it was
     if kind != "dangling-link":  # a dangling link is simply no settings file yet

@@ -5,9 +5,6 @@ from __future__ import annotations
 import errno
 import json
 import os
-import signal
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -23,6 +20,7 @@ from avatar_desktop.storage.settings import (
     load_settings,
     save_settings,
 )
+from tests.fakes.hostile_files import no_hang
 
 
 @pytest.fixture
@@ -260,32 +258,12 @@ def test_a_usable_avatar_look_is_kept(path: Path) -> None:
     assert load_settings(path).avatar_look == look
 
 
-class Hung(Exception):
-    """Not an OSError: the code under test must not be able to swallow it."""
-
-
-@contextmanager
-def _no_hang(seconds: int) -> Iterator[None]:
-    """Fail instead of hanging the suite if a read blocks (the old code blocked on a FIFO)."""
-
-    def expire(_signum: int, _frame: object) -> None:
-        raise Hung("load_settings blocked")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
 def test_a_fifo_is_left_alone_and_defaults_are_used(path: Path) -> None:
     path.parent.mkdir(parents=True)
     os.mkfifo(path)
     problems: list[str] = []
-    with _no_hang(5):
+    with no_hang(5):
         assert load_settings(path, problems) == Settings()
     assert path.is_fifo()  # not moved: it is not ours to move
     (message,) = problems
@@ -297,7 +275,7 @@ def test_a_link_to_dev_zero_is_not_read(path: Path) -> None:
     path.parent.mkdir(parents=True)
     path.symlink_to("/dev/zero")
     problems: list[str] = []
-    with _no_hang(5):
+    with no_hang(5):
         assert load_settings(path, problems) == Settings()
     assert path.is_symlink()
     (message,) = problems

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import os
 import random
-import signal
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -21,30 +18,11 @@ from tests.fakes.hostile_files import (
     hostile_session_bytes,
     hostile_settings_bytes,
     make_special,
+    no_hang,
 )
 from tests.ui.conftest import MakeApp
 
 _HUGE = "9" * 400
-
-
-class Hung(Exception):
-    """Not an OSError: the code under test must not be able to swallow it."""
-
-
-@contextmanager
-def _no_hang(seconds: int) -> Iterator[None]:
-    """Fail instead of hanging the suite when start-up blocks on a read."""
-
-    def expire(_signum: int, _frame: object) -> None:
-        raise Hung("the app start blocked")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.mark.parametrize(
@@ -78,7 +56,7 @@ def test_a_fifo_settings_file_does_not_block_start(make_app: MakeApp) -> None:
     settings_file = app_paths.ensure(app_paths.resolve()).settings_file
     settings_file.parent.mkdir(parents=True, exist_ok=True)
     os.mkfifo(settings_file)
-    with _no_hang(20):
+    with no_hang(20):
         app = make_app()
     assert app.window.isVisible()
     assert app.settings.max_tokens == Settings().max_tokens
@@ -95,7 +73,7 @@ def _home() -> app_paths.Paths:
 def test_the_app_starts_on_hostile_settings(make_app: MakeApp, seed: int) -> None:
     paths = _home()
     paths.settings_file.write_bytes(hostile_settings_bytes(random.Random(seed)))
-    with _no_hang(20):
+    with no_hang(20):
         app = make_app()
     assert app.window.isVisible()
     assert app.settings.temperature == app.settings.temperature  # a number, never NaN
@@ -125,7 +103,7 @@ def test_the_app_starts_on_a_hostile_last_session(
     elif not make_special(target, hostile):
         pytest.skip(f"this system cannot make a {hostile}")
     save_settings(paths.settings_file, Settings(last_session_id="hostile"))
-    with _no_hang(20):
+    with no_hang(20):
         app = make_app()
         # The listing runs off the GUI thread, then opens the last session or the newest one.
         qtbot.waitUntil(lambda: app.conversation.session.id in ("good", "hostile"), timeout=5000)
