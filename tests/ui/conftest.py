@@ -11,6 +11,7 @@ from avatar_desktop.app.application import AvatarApp
 from avatar_desktop.providers.base import ChatModel
 from avatar_desktop.storage import paths as app_paths
 from avatar_desktop.storage.secrets import KeyStore
+from avatar_desktop.ui.chat_view import ChatView
 from tests.fakes.memory_keyring import MemoryKeyring
 from tests.fakes.scripted_model import ScriptedModel
 
@@ -47,3 +48,13 @@ def make_app(qtbot: QtBot) -> Iterator[MakeApp]:
         if app.window.isVisible():
             app.window.close()
         app.pools.wait(5000)
+
+
+def shown_chat_view(qtbot: QtBot, width: int, height: int) -> ChatView:
+    """A real chat view of that size, shown and exposed, closed with the test."""
+    chat = ChatView()
+    qtbot.addWidget(chat)
+    chat.resize(width, height)
+    chat.show()
+    qtbot.waitExposed(chat)
+    return chat

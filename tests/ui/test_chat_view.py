@@ -13,16 +13,12 @@ from PySide6.QtWidgets import QFrame, QPushButton
 from pytestqt.qtbot import QtBot
 
 from avatar_desktop.ui.chat_view import PAGE_SIZE, ChatView, MessageBubble, MessageRow
+from tests.ui.conftest import shown_chat_view
 
 
 @pytest.fixture
 def view(qtbot: QtBot) -> ChatView:
-    chat = ChatView()
-    qtbot.addWidget(chat)
-    chat.resize(700, 600)
-    chat.show()
-    qtbot.waitExposed(chat)
-    return chat
+    return shown_chat_view(qtbot, 700, 600)
 
 
 def rows(count: int) -> list[MessageRow]:

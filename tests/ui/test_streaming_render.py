@@ -17,16 +17,12 @@ from avatar_desktop.ui.chat_view import ChatView, MessageBubble
 from avatar_desktop.ui.markdown_view import MarkdownView
 from avatar_desktop.ui.rich_label import FittedLabel
 from tests.fakes.markdown_answers import CORPUS, LONG_ANSWER
+from tests.ui.conftest import shown_chat_view
 
 
 @pytest.fixture
 def view(qtbot: QtBot) -> ChatView:
-    chat = ChatView()
-    qtbot.addWidget(chat)
-    chat.resize(760, 640)
-    chat.show()
-    qtbot.waitExposed(chat)
-    return chat
+    return shown_chat_view(qtbot, 760, 640)
 
 
 class BodySet(NamedTuple):
