@@ -20,6 +20,7 @@ from avatar_desktop.avatar.rig import Rig
 from avatar_desktop.core.cancel import CancelToken
 from avatar_desktop.core.events import Sentence
 from avatar_desktop.core.speech import Speech
+from avatar_desktop.providers.base import ProviderError
 from avatar_desktop.providers.local.tts import PiperVoiceProvider
 from tests.audio.pulse import PulseSink, pulse_sink  # noqa: F401
 
@@ -35,6 +36,7 @@ class WatchedVoice:
         self.took: dict[str, tuple[float, float]] = {}  # text: monotonic start and end
         self.gate = threading.Event()
         self.gate.set()
+        self.refuse = 0  # this many next requests fail, as a cloud voice may
 
     @property
     def name(self) -> str:
@@ -42,6 +44,9 @@ class WatchedVoice:
 
     def synthesize(self, text: str, *, cancel: CancelToken, rate: float = 1.0) -> Speech:
         self.gate.wait(10)
+        if self.refuse:
+            self.refuse -= 1
+            raise ProviderError("The voice service is busy.")
         begun = time.monotonic()
         speech = self.voice.synthesize(text, cancel=cancel, rate=rate)
         self.took[text] = (begun, time.monotonic())
@@ -169,6 +174,21 @@ def test_a_new_speaking_rate_or_voice_drops_what_was_prepared(
     say(speaker, [PHRASE])
     wait_quiet(qtbot, speaker)
     assert other.made == [(PHRASE, 1.25)]
+
+
+def test_a_failed_prepare_is_tried_again(qtbot: QtBot, speaker: Speaker) -> None:
+    voice, _player = watched(speaker)
+    voice.refuse = 1
+    speaker.prepare(PHRASE)
+    qtbot.waitUntil(lambda: voice.refuse == 0, timeout=10_000)
+    speaker.prepare(PHRASE)  # asked again: made this time
+    qtbot.waitUntil(lambda: voice.made == [(PHRASE, 1.0)], timeout=10_000)
+    voice.refuse = 1
+    speaker.prepare("It is in Tanzania.")
+    heard = say(speaker, [PHRASE, "It is in Tanzania."])
+    wait_quiet(qtbot, speaker)
+    assert [s.text for s in heard] == [PHRASE, "It is in Tanzania."]  # its sentence makes it
+    assert voice.made == [(PHRASE, 1.0), ("It is in Tanzania.", 1.0)]
 
 
 def test_many_prepares_keep_only_the_latest_few(qtbot: QtBot, speaker: Speaker) -> None:

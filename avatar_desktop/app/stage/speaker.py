@@ -1,4 +1,4 @@
-"""The avatar speaks: sentences become speech one ahead of playback, the audio clock drives it."""
+"""The avatar speaks: sentences become speech ahead of playback, the audio clock drives it."""
 
 from __future__ import annotations
 
@@ -50,6 +50,10 @@ class _Prepared:
     def fill(self, speech: Speech | None) -> None:
         self._speech = speech
         self._done.set()
+
+    @property
+    def failed(self) -> bool:
+        return self._done.is_set() and self._speech is None
 
     def ready(self) -> Speech | None:
         """The speech if it is made; None while it is being made, or when that failed."""
@@ -209,12 +213,14 @@ class Speaker(QObject):
         ready the moment it is confirmed. Nothing is heard unless that sentence is added.
         """
         voice, rate, cancel = self._voice, self._rate, self._prepare_cancel
-        if text in self._prepared:
+        known = self._prepared.get(text)
+        if known is not None and not known.failed:
             self._prepared.move_to_end(text)
             return
         if voice is None or not text:
             return
         prepared = self._prepared[text] = _Prepared()
+        self._prepared.move_to_end(text)
         while len(self._prepared) > PREPARED:
             self._prepared.popitem(last=False)
 
@@ -236,7 +242,7 @@ class Speaker(QObject):
         self._prepare_cancel = CancelToken()
         self._prepared.clear()
 
-    # --- synthesis, one ahead ------------------------------------------------------------------
+    # --- synthesis, ahead of playback ----------------------------------------------------------
 
     def _synthesize_next(self) -> None:
         ahead = len(self._queued) - (1 if self._current else 0)
