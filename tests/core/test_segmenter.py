@@ -387,11 +387,14 @@ LONG_TEXT = st.lists(st.one_of(_PIECES, st.text(max_size=30)), min_size=20, max_
 
 
 @settings(max_examples=150, deadline=None)
-@given(chunked(LONG_TEXT))
-def test_spoken_segments_stay_short(case: tuple[str, list[str]]) -> None:
-    _text, chunks = case
-    for seg in segment(chunks):
+@given(chunked(LONG_TEXT), st.booleans())
+def test_spoken_segments_stay_short(case: tuple[str, list[str]], first_phrase: bool) -> None:
+    text, chunks = case
+    segments = segment(chunks, first_phrase=first_phrase)
+    for seg in segments:
         assert seg.code or len(seg.raw) <= LONG_RUN + 1
+    if first_phrase:  # long runs split the same way whatever the chunks
+        assert segments == segment([text], first_phrase=True)
 
 
 _TAG_TEXT = st.builds(lambda word, pad: f"[{pad}{word}{pad}]", st.sampled_from(CUE_TAGS), _PIECES)
