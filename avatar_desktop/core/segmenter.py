@@ -95,6 +95,7 @@ class _Run:
     start: int
     end: int
     newlines: int = 0
+    phrase: bool | None = None  # ends a first phrase; asked once, however long the run grows
 
 
 def _line_kind(text: str, at: int, final: bool) -> str | None:
@@ -250,7 +251,7 @@ class Segmenter:
             return _Verdict.CUT
         if run.newlines and (run.newlines >= 2 or self._line_kind in ("item", "heading")):
             return _Verdict.CUT
-        if self._phrase_open and self._line_kind == "plain" and self._phrase_end(run.start):
+        if self._phrase_open and self._line_kind == "plain" and self._phrase_end(run):
             return _Verdict.CUT
         if not complete:
             return _Verdict.WAIT
@@ -284,13 +285,13 @@ class Segmenter:
             return (not after or after.isupper()) if complete else None
         return True
 
-    def _phrase_end(self, end: int) -> bool:
-        """Does the text before ``end`` close a first phrase long enough to say on its own?"""
-        mark = _PHRASE_END.search(self._buf, max(self._seg, end - 2), end)
-        if mark is None:
-            return False
-        said = self._buf[self._seg : mark.start()].strip()
-        return len(said) >= PHRASE_CHARS and len(_WORD.findall(said)) >= PHRASE_WORDS
+    def _phrase_end(self, run: _Run) -> bool:
+        """Does the text before ``run`` close a first phrase long enough to say on its own?"""
+        if run.phrase is None:
+            mark = _PHRASE_END.search(self._buf, max(self._seg, run.start - 2), run.start)
+            said = speech_of(self._buf[self._seg : mark.start()]) if mark else ""  # words heard
+            run.phrase = len(said) >= PHRASE_CHARS and len(_WORD.findall(said)) >= PHRASE_WORDS
+        return run.phrase
 
     def _split_long(self, frontier: int, out: list[Segment]) -> None:
         """Split speech that has gone on too long without a sentence end."""

@@ -242,6 +242,10 @@ def test_the_first_phrase_goes_out_when_the_space_after_its_mark_arrives() -> No
         ("The sum of ten and 10 - 3 is 17, I think.",
          ["The sum of ten and 10 - 3 is 17,", " I think."]),
         ("It is a well-known peak.", ["It is a well-known peak."]),
+        ("[Kilimanjaro](https://example.org/wiki/kili), yes.",
+         ["[Kilimanjaro](https://example.org/wiki/kili), yes."]),
+        ("**The tallest mountain**, by far, is it.",
+         ["**The tallest mountain**,", " by far, is it."]),
         ('He said "the tallest one," then left.', ['He said "the tallest one," then left.']),
     ],
 )  # fmt: skip
@@ -311,8 +315,8 @@ def test_long_run_without_spaces_is_still_split() -> None:
     assert max(len(raw) for raw in segments) <= LONG_RUN
 
 
-def _timed_char_by_char(text: str) -> float:
-    segmenter = Segmenter()
+def _timed_char_by_char(text: str, *, first_phrase: bool = False) -> float:
+    segmenter = Segmenter(first_phrase=first_phrase)
     started = time.perf_counter()
     total = sum(len(seg.raw) for char in text for seg in segmenter.feed(char))
     total += sum(len(seg.raw) for seg in segmenter.flush())
@@ -335,6 +339,12 @@ def _timed_char_by_char(text: str) -> float:
 def test_feeding_50k_chars_one_at_a_time_is_fast(unit: str) -> None:
     text = (unit * (50_000 // len(unit) + 1))[:50_000]
     assert _timed_char_by_char(text) < 2.0
+
+
+@pytest.mark.parametrize("opening", ["Sure,", "**a**,", "The tallest mountain in Africa,"])
+def test_a_long_gap_after_a_first_clause_fed_char_by_char_is_fast(opening: str) -> None:
+    text = opening + " " * 50_000 + "end."
+    assert _timed_char_by_char(text, first_phrase=True) < 0.5
 
 
 def test_a_long_code_block_fed_char_by_char_is_fast() -> None:
