@@ -4,7 +4,8 @@ faster-whisper pads every input to Whisper's 30 s window, so even "Yes." costs a
 pass (about 400 ms here). An utterance up to ``LONG_FORM_S`` is read instead through a window
 only a little longer than itself: the encoder's cost then follows the audio (about 100 ms for a
 short question). A short window alone makes Whisper loop, so decoding keeps timestamps (which
-tell where the speech ends), stops at the first one past the audio, and drops repeats.
+tell where the speech ends), stops at the first one past the audio, and drops repeats. (The
+features are ``core.mel``'s, equal to faster-whisper's own to about 2e-7.)
 """
 
 from __future__ import annotations
@@ -192,7 +193,7 @@ def _pieces(tokenizer: Any, tokens: list[int], until_s: float) -> list[str]:
 
 
 def without_repeats(pieces: list[str]) -> str:
-    """The pieces joined, from the first one that only repeats an earlier one on dropped."""
+    """The pieces joined, up to the first that repeats an earlier one: a loop, not speech."""
     kept: list[str] = []
     heard: list[list[str]] = []
     for piece in pieces:
