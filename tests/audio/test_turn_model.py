@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,7 @@ from onnx import TensorProto, helper
 
 from avatar_desktop.audio.turn_model import (
     INPUT,
+    MODEL_PATH,
     WINDOW_S,
     SmartTurn,
     TurnModelUnavailable,
@@ -57,6 +59,18 @@ def test_the_model_ships_in_the_wheel() -> None:
     path = default_model_path()
     assert path is not None and path.is_file()
     assert 5_000_000 < path.stat().st_size < 15_000_000  # about 8.7 MB
+
+
+def test_the_app_bundle_carries_its_own_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A frozen app finds the model in its bundle folder before any installed package."""
+    bundled = tmp_path / "pipecat" / MODEL_PATH
+    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
+    assert default_model_path() != bundled  # not carried: the installed wheel's copy
+    bundled.parent.mkdir(parents=True)
+    bundled.write_bytes(b"onnx")
+    assert default_model_path() == bundled
 
 
 def test_a_finished_question_scores_high(model: SmartTurn, voice: PiperVoiceProvider) -> None:

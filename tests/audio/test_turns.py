@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 from avatar_desktop.audio.encode import to_mono_16k
@@ -38,6 +39,7 @@ LOUD = 0.02  # a 20 ms stretch this loud (RMS) is voice, not silence
 QUESTION = "What is the weather like today?"
 WONDERING = "I was wondering, what's the tallest mountain in Africa?"
 POLICY = TurnPolicy()
+ONE_PAUSE = ["TurnStarted", "Paused", "Resumed", "Paused"]
 
 Seen = list[tuple[int, TurnEvent]]
 E = TypeVar("E")
@@ -101,14 +103,15 @@ def last_loud(pcm: Float32) -> int:
 
 def run(
     taker: TurnTaker,
-    audio: Float32,
+    audio: Float32 | npt.NDArray[np.int16],
     on_pause: Callable[[Paused], None] | None = None,
     after_chunk: Callable[[], None] | None = None,
+    chunk: int = CHUNK,
 ) -> Seen:
     """Feed ``audio`` in 20 ms chunks; each event with how many samples were fed when it came."""
     seen: Seen = []
-    for begin in range(0, len(audio), CHUNK):
-        for event in taker.feed(audio[begin : begin + CHUNK]):
+    for begin in range(0, len(audio), chunk):
+        for event in taker.feed(audio[begin : begin + chunk]):
             seen.append((taker.samples_fed, event))
             if on_pause is not None and isinstance(event, Paused):
                 on_pause(event)
@@ -201,7 +204,7 @@ def test_a_paused_utterance_is_one_turn(taker: TurnTaker, clips: Clips) -> None:
     audio, rest = paused_utterance(clips, clips.first_half)
     heard = {1: "I was wondering.", 2: WONDERING}
     seen = run(taker, audio, on_pause=lambda p: taker.hear_text(p.pause, heard[p.pause]))
-    assert kinds(seen) == ["TurnStarted", "Paused", "Resumed", "Paused", "TurnEnded"]
+    assert kinds(seen) == [*ONE_PAUSE, "TurnEnded"]
     (_, first), (_, second) = only(seen, Paused)
     ((resumed_at, resumed),) = only(seen, Resumed)
     ((_, ended),) = only(seen, TurnEnded)
@@ -221,7 +224,7 @@ def test_a_long_start_is_fixed_at_the_pause(taker: TurnTaker, clips: Clips) -> N
     assert len(long_first) >= (POLICY.fix_after_s + 0.3) * SAMPLE_RATE
     audio, rest = paused_utterance(clips, long_first)
     seen = run(taker, audio)
-    assert kinds(seen)[:4] == ["TurnStarted", "Paused", "Resumed", "Paused"]
+    assert kinds(seen)[:4] == ONE_PAUSE
     (_, first), (_, second) = only(seen, Paused)[:2]
     ((_, resumed),) = only(seen, Resumed)
     assert resumed.fixed
@@ -238,6 +241,42 @@ def test_fixing_waits_for_enough_speech(clips: Clips) -> None:
         taker = TurnTaker(SileroVad(), patient)
         ((_, resumed),) = only(run(taker, audio), Resumed)
         assert resumed.fixed is fixed
+
+
+def test_any_chunking_and_int16_give_the_same_turn(clips: Clips, model: SmartTurn) -> None:
+    """A microphone may hand over any number of samples, as floats or as 16-bit integers."""
+    audio = join(silence(0.5), clips.first_half, silence(0.7), clips.second_half, silence(2.0))
+    as_int16 = np.round(audio * 32767).astype(np.int16)
+    runs = [
+        run(TurnTaker(SileroVad(), POLICY, model), pcm, chunk=chunk)
+        for pcm, chunk in ((audio, CHUNK), (audio, 1234), (as_int16, 77))
+    ]
+    first = timeline(runs[0])
+    assert [kind for kind, _ in first] == [*ONE_PAUSE, "TurnEnded"]
+    for other in runs[1:]:
+        assert timeline(other) == first
+
+
+def timeline(seen: Seen) -> list[tuple[str, int]]:
+    """Each event with where it says it happened: the same however the audio was cut up."""
+    return [(type(event).__name__, at_sample(event)) for _, event in seen]
+
+
+def at_sample(event: TurnEvent) -> int:
+    if isinstance(event, TurnStarted | Resumed):
+        return event.at_sample
+    if isinstance(event, SegmentCut):
+        return event.start_sample
+    return event.last_voiced_sample
+
+
+def test_reset_forgets_a_turn(taker: TurnTaker, clips: Clips) -> None:
+    assert taker.feed(np.zeros(0, np.float32)) == []
+    run(taker, join(silence(0.5), clips.question[: SAMPLE_RATE // 2]))
+    assert taker.in_turn
+    taker.reset()
+    assert not taker.in_turn and taker.samples_fed == 0
+    assert kinds(run(taker, join(silence(0.5), clips.question, silence(2.0))))[0] == "TurnStarted"
 
 
 # Sounds that are not a turn
