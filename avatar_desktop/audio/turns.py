@@ -15,25 +15,18 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from enum import Enum, StrEnum, auto
+from enum import Enum, auto
 from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from avatar_desktop.audio.vad import SAMPLE_RATE, WINDOW, SileroVad, own_float32
+from avatar_desktop.core.catalogue import Responsiveness
 
 log = logging.getLogger(__name__)
 
 Float32 = npt.NDArray[np.float32]
-
-
-class Responsiveness(StrEnum):
-    """The user's trade of speed against patience when they pause."""
-
-    QUICK = "quick"
-    BALANCED = "balanced"
-    PATIENT = "patient"
 
 
 @dataclass(frozen=True, slots=True)
