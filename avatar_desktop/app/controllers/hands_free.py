@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, Signal
 from avatar_desktop.app.workers import Pools
 from avatar_desktop.audio.hands_free import Heard
 from avatar_desktop.audio.turns import (
+    Float32,
     Paused,
     Resumed,
     SegmentCut,
@@ -54,6 +55,7 @@ class _Turn:
     pause: int = 0
     likely_complete: bool = False
     drafted: str | None = None
+    unheard: tuple[Float32, int] | None = None  # the latest pause's audio and number, unheard
     ended: TurnEnded | None = None
     latency: ReplyLatency = field(default_factory=ReplyLatency)
 
@@ -87,10 +89,18 @@ class HandsFreeTurns(QObject):
     nothing_said = Signal()
     problem = Signal(str)
 
-    def __init__(self, pools: Pools, transcriber: Callable[[], Transcriber]) -> None:
+    def __init__(
+        self,
+        pools: Pools,
+        transcriber: Callable[[], Transcriber],
+        eager: Callable[[], bool] = lambda: True,
+    ) -> None:
+        """``eager``: recognise every pause (the recogniser is on this computer); otherwise only
+        pauses that sound finished, and the rest once they must be (a paid service)."""
         super().__init__()
         self._pools = pools
         self._transcriber = transcriber
+        self._eager = eager
         self._turn: _Turn | None = None
         self.taker: TurnTaker | None = None
 
@@ -112,26 +122,38 @@ class HandsFreeTurns(QObject):
         if isinstance(event, Paused):
             turn.pause, turn.likely_complete = event.pause, event.likely_complete
             turn.latency = turn.latency.with_(user_stopped=heard.voiced_at or time.monotonic())
-            turn.candidate = self._recognise(turn, event.pcm, pause=event.pause)
+            turn.candidate, turn.unheard = None, (event.pcm, event.pause)
+            if event.likely_complete or self._eager():
+                self._hear_now(turn)
         elif isinstance(event, Resumed):
             self._drop_draft()
-            if event.fixed and turn.candidate is not None:
-                turn.fixed.append(turn.candidate)
-            turn.candidate = None
+            if event.fixed:
+                self._hear_now(turn)
+                if turn.candidate is not None:
+                    turn.fixed.append(turn.candidate)
+            turn.candidate, turn.unheard = None, None
         elif isinstance(event, SegmentCut):
             turn.fixed.append(self._recognise(turn, event.pcm, pause=None))
         elif isinstance(event, TurnEnded):
             turn.ended = event
             turn.latency = turn.latency.with_(turn_over=time.monotonic())
             self.turn_over.emit()
+            self._hear_now(turn)
             self._settle(turn)
 
-    def _recognise(self, turn: _Turn, pcm: object, *, pause: int | None) -> _Words:
+    def _hear_now(self, turn: _Turn) -> None:
+        """Recognise the latest pause's audio, if that has not been started yet."""
+        if turn.unheard is not None:
+            pcm, pause = turn.unheard
+            turn.unheard = None
+            turn.candidate = self._recognise(turn, pcm, pause=pause)
+
+    def _recognise(self, turn: _Turn, pcm: Float32, *, pause: int | None) -> _Words:
         words = _Words()
         transcriber = self._transcriber()
 
         def job(_emit: object) -> str:
-            return transcriber.transcribe(pcm, cancel=CancelToken())  # type: ignore[arg-type]
+            return transcriber.transcribe(pcm, cancel=CancelToken())
 
         def done(text: str) -> None:
             words.text = text
