@@ -75,9 +75,9 @@ class HandsFreeTurns(QObject):
     turn_started(): the user began a turn.
     draft(str): the words so far sound like a finished turn: answering may start, unseen.
     draft_dropped(): the user went on; forget the draft.
-    turn_over(): the turn is over; its words follow in ``said`` (or ``nothing_said``).
+    turn_over(): the turn is over and had words; they follow at once in ``said``.
     said(str, object): the turn's words and its ReplyLatency so far.
-    nothing_said(): the turn had no words after all (a cough, a noise).
+    nothing_said(): the turn is over and had no words after all (a cough, a noise).
     problem(str): recognition failed, in words.
     """
 
@@ -137,7 +137,6 @@ class HandsFreeTurns(QObject):
         elif isinstance(event, TurnEnded):
             turn.ended = event
             turn.latency = turn.latency.with_(turn_over=time.monotonic())
-            self.turn_over.emit()
             self._hear_now(turn)
             self._settle(turn)
 
@@ -191,6 +190,7 @@ class HandsFreeTurns(QObject):
             return
         if turn.drafted is not None and turn.drafted != text:
             self.draft_dropped.emit()
+        self.turn_over.emit()
         self.said.emit(text, turn.latency.with_(text_final=time.monotonic()))
 
     def _drop_draft(self, turn: _Turn | None = None) -> None:
