@@ -127,6 +127,7 @@ class HandsFreeTurns(QObject):
                 self._hear_now(turn)
         elif isinstance(event, Resumed):
             self._drop_draft()
+            turn.likely_complete = False  # talking again: nothing is finished until the next pause
             if event.fixed:
                 self._hear_now(turn)
                 if turn.candidate is not None:
