@@ -29,7 +29,7 @@ from avatar_desktop.app.workers import Pools
 from avatar_desktop.avatar.look import Look
 from avatar_desktop.avatar.rig import Rig
 from avatar_desktop.core import notices
-from avatar_desktop.core.catalogue import EarsChoice, service_of
+from avatar_desktop.core.catalogue import service_of
 from avatar_desktop.core.events import Sentence, TurnFailed
 from avatar_desktop.core.latency import ReplyLatency
 from avatar_desktop.core.notices import Action
@@ -127,7 +127,6 @@ class AvatarApp:
             avatar_speaking=lambda: self.stage.speaking,
             end_of_speech_ms=lambda: self.settings.end_of_speech_ms,
             responsiveness=lambda: self.settings.responsiveness,
-            eager=lambda: self.settings.stt_provider == EarsChoice.LOCAL,
         )
         self._latency: ReplyLatency | None = None  # the spoken reply being timed
         self._signals = _AppSignals()

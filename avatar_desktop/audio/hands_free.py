@@ -87,34 +87,44 @@ class HandsFreeLoop:
         # A raw thread, not a pool worker: it lives as long as listening and must tick on time.
         while not self._stop.wait(TICK_S):
             try:
-                events = self._tick()
+                self._tick()
             except Exception:  # a bug here must not silently end listening
                 log.exception("hands-free listening failed")
-                events = [MicLost()]
                 self._stop.set()
-            if events and not self._stop.is_set():
-                self._deliver(events)
+                self._deliver([MicLost()])
 
-    def _tick(self) -> list[LoopEvent]:
+    def _tick(self) -> None:
         recorder = self.recorder
         pcm = recorder.read()
         self.level_db = recorder.level_db
         speaking = self._ears.avatar_speaking()
         self._guard.observe(recorder.level_db, self._ears.playback_db() if speaking else -120.0)
-        out: list[LoopEvent] = []
-        for event in self.taker.feed(pcm):
-            if isinstance(event, TurnStarted):
-                self._users, self._claimed = not speaking or self._claimed, False
-            if self._users:
-                voiced = getattr(event, "last_voiced_sample", None)
-                out.append(Heard(event, recorder.time_of(voiced) if voiced is not None else None))
-            if isinstance(event, TurnEnded):
-                self._users = False
+        out = self._users_events(self.taker.feed(pcm, judge=False), speaking)
         if speaking and self.taker.last_probability >= BARGE_IN_PROBABILITY:
             self._check_barge_in(out)
         if recorder.lost:
             out.append(MicLost())
             self._stop.set()
+        self._send(out)
+        # The pause's audio is on its way to the recogniser; now the model may take its time.
+        self._send(self._users_events(self.taker.judge(), speaking))
+
+    def _send(self, events: list[LoopEvent]) -> None:
+        if events:
+            self._deliver(events)
+
+    def _users_events(self, events: list[TurnEvent], speaking: bool) -> list[LoopEvent]:
+        """Only the user's turns are passed on, each with when its last voice was heard."""
+        out: list[LoopEvent] = []
+        for event in events:
+            if isinstance(event, TurnStarted):
+                self._users, self._claimed = not speaking or self._claimed, False
+            if self._users:
+                voiced = getattr(event, "last_voiced_sample", None)
+                heard_at = self.recorder.time_of(voiced) if voiced is not None else None
+                out.append(Heard(event, heard_at))
+            if isinstance(event, TurnEnded):
+                self._users = False
         return out
 
     def _check_barge_in(self, out: list[LoopEvent]) -> None:

@@ -21,6 +21,7 @@ from avatar_desktop.app.workers import Pools
 from avatar_desktop.audio.hands_free import Heard
 from avatar_desktop.audio.turns import (
     Float32,
+    Judged,
     Paused,
     Resumed,
     SegmentCut,
@@ -55,7 +56,6 @@ class _Turn:
     pause: int = 0
     likely_complete: bool = False
     drafted: str | None = None
-    unheard: tuple[Float32, int] | None = None  # the latest pause's audio and number, unheard
     ended: TurnEnded | None = None
     latency: ReplyLatency = field(default_factory=ReplyLatency)
 
@@ -89,18 +89,10 @@ class HandsFreeTurns(QObject):
     nothing_said = Signal()
     problem = Signal(str)
 
-    def __init__(
-        self,
-        pools: Pools,
-        transcriber: Callable[[], Transcriber],
-        eager: Callable[[], bool] = lambda: True,
-    ) -> None:
-        """``eager``: recognise every pause (the recogniser is on this computer); otherwise only
-        pauses that sound finished, and the rest once they must be (a paid service)."""
+    def __init__(self, pools: Pools, transcriber: Callable[[], Transcriber]) -> None:
         super().__init__()
         self._pools = pools
         self._transcriber = transcriber
-        self._eager = eager
         self._turn: _Turn | None = None
         self.taker: TurnTaker | None = None
 
@@ -120,33 +112,25 @@ class HandsFreeTurns(QObject):
         if turn is None:
             return
         if isinstance(event, Paused):
-            turn.pause, turn.likely_complete = event.pause, event.likely_complete
+            turn.pause, turn.likely_complete = event.pause, False
             turn.latency = turn.latency.with_(user_stopped=heard.voiced_at or time.monotonic())
-            turn.candidate, turn.unheard = None, (event.pcm, event.pause)
-            if event.likely_complete or self._eager():
-                self._hear_now(turn)
+            turn.candidate = self._recognise(turn, event.pcm, pause=event.pause)
+        elif isinstance(event, Judged):
+            if event.pause == turn.pause:
+                turn.likely_complete = event.likely_complete
+                self._settle(turn)
         elif isinstance(event, Resumed):
             self._drop_draft()
             turn.likely_complete = False  # talking again: nothing is finished until the next pause
-            if event.fixed:
-                self._hear_now(turn)
-                if turn.candidate is not None:
-                    turn.fixed.append(turn.candidate)
-            turn.candidate, turn.unheard = None, None
+            if event.fixed and turn.candidate is not None:
+                turn.fixed.append(turn.candidate)
+            turn.candidate = None
         elif isinstance(event, SegmentCut):
             turn.fixed.append(self._recognise(turn, event.pcm, pause=None))
         elif isinstance(event, TurnEnded):
             turn.ended = event
             turn.latency = turn.latency.with_(turn_over=time.monotonic())
-            self._hear_now(turn)
             self._settle(turn)
-
-    def _hear_now(self, turn: _Turn) -> None:
-        """Recognise the latest pause's audio, if that has not been started yet."""
-        if turn.unheard is not None:
-            pcm, pause = turn.unheard
-            turn.unheard = None
-            turn.candidate = self._recognise(turn, pcm, pause=pause)
 
     def _recognise(self, turn: _Turn, pcm: Float32, *, pause: int | None) -> _Words:
         words = _Words()

@@ -63,7 +63,6 @@ class Listener(QObject):
         avatar_speaking: Callable[[], bool] = lambda: False,
         end_of_speech_ms: Callable[[], int] = lambda: 600,
         responsiveness: Callable[[], str] = lambda: "balanced",
-        eager: Callable[[], bool] = lambda: True,
     ) -> None:
         super().__init__()
         self._pools = pools
@@ -78,7 +77,7 @@ class Listener(QObject):
         self._end_of_speech_ms = end_of_speech_ms
         self._responsiveness = responsiveness
         self.barge_in_enabled = True
-        self.turns = HandsFreeTurns(pools, transcriber, eager)
+        self.turns = HandsFreeTurns(pools, transcriber)
         self.turn_model = SmartTurn()
         self.turn_model_problem: str | None = None  # why turns end on silence alone, if they do
         self._loop: HandsFreeLoop | None = None
