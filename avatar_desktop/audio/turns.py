@@ -143,6 +143,8 @@ def sounds_unfinished(text: str) -> bool:
         return False
     if stripped.endswith(_TRAILING):
         return True
+    if stripped.endswith(("?", "!")):  # "Where are you from?" is finished
+        return False
     words = re.findall(r"[a-z']+", stripped.lower())
     return bool(words) and words[-1] in _DANGLING
 
@@ -345,11 +347,12 @@ class TurnTaker:
 
     def _ending(self, silence: int) -> str | None:
         policy = self.policy
+        judged = self._model is not None and self.model_failed is None
         if silence >= _n(policy.cap_silence_ms):
-            return "cap" if self._model is not None and self.model_failed is None else "silence"
+            return "cap" if judged else "silence"
         finished = self._heard.get(self._pause, False) if self._model is not None else True
         if silence >= _n(policy.complete_silence_ms) and self._likely and finished:
-            return "complete" if self._model is not None else "silence"
+            return "complete" if judged else "silence"  # a failed model judged nothing
         return None
 
     def _resume(self, at: int, events: list[TurnEvent]) -> None:
