@@ -133,6 +133,9 @@ _DANGLING_WORDS = """
     will would could should can may might must shall um uh er erm we i they he she maybe
 """
 _DANGLING = frozenset(_DANGLING_WORDS.split())
+_STRANDED = frozenset(
+    ["about", "at", "for", "from", "in", "into", "like", "of", "on", "to", "with"]
+)  # may end a question
 _TRAILING = ("...", "…", ",", "-", "—", "–", ";", ":")
 
 
@@ -143,10 +146,11 @@ def sounds_unfinished(text: str) -> bool:
         return False
     if stripped.endswith(_TRAILING):
         return True
-    if stripped.endswith(("?", "!")):  # "Where are you from?" is finished
-        return False
     words = re.findall(r"[a-z']+", stripped.lower())
-    return bool(words) and words[-1] in _DANGLING
+    if not words or words[-1] not in _DANGLING:
+        return False
+    # "Where are you from?" is finished; "Could you maybe?" is still a thought on its way.
+    return not (stripped.endswith(("?", "!")) and words[-1] in _STRANDED)
 
 
 class _State(Enum):
