@@ -152,11 +152,8 @@ def test_a_finished_question_ends_soon_after_its_words(taker: TurnTaker, clips: 
     seen = run(taker, audio, on_pause=hearing(taker, QUESTION))
     assert kinds(seen) == ["TurnStarted", "Paused", "TurnEnded"]
     (_, paused), (ended_at, ended) = only(seen, Paused)[0], only(seen, TurnEnded)[0]
-    assert (
-        verdict(seen, paused).complete is not None
-        and verdict(seen, paused).complete > 0.5
-        and verdict(seen, paused).likely_complete
-    )
+    judged = verdict(seen, paused)
+    assert judged.complete is not None and judged.complete > 0.5 and judged.likely_complete
     assert ended.reason == "complete"
     # Silero hears a voice ~60-110 ms past its audible end (-40 dBFS), and it reads 32 ms
     # windows fed 20 ms at a time: the quiet counts from its last voiced window.
@@ -203,11 +200,8 @@ def test_a_thought_cut_at_its_comma_is_held_by_the_model(taker: TurnTaker, clips
     audio = join(silence(0.5), clips.first_half, silence(2.5))
     seen = run(taker, audio, on_pause=hearing(taker, "I was wondering."))
     (_, paused), (ended_at, ended) = only(seen, Paused)[0], only(seen, TurnEnded)[0]
-    assert (
-        verdict(seen, paused).complete is not None
-        and verdict(seen, paused).complete < 0.5
-        and not verdict(seen, paused).likely_complete
-    )
+    judged = verdict(seen, paused)
+    assert judged.complete is not None and judged.complete < 0.5 and not judged.likely_complete
     assert ended.reason == "cap"
     assert ended_at - ended.last_voiced_sample >= POLICY.cap_silence_ms * MS
 
