@@ -15,25 +15,18 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from enum import Enum, StrEnum, auto
+from enum import Enum, auto
 from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from avatar_desktop.audio.vad import SAMPLE_RATE, WINDOW, SileroVad, own_float32
+from avatar_desktop.core.catalogue import Responsiveness
 
 log = logging.getLogger(__name__)
 
 Float32 = npt.NDArray[np.float32]
-
-
-class Responsiveness(StrEnum):
-    """The user's trade of speed against patience when they pause."""
-
-    QUICK = "quick"
-    BALANCED = "balanced"
-    PATIENT = "patient"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +36,7 @@ class TurnPolicy:
     complete_silence_ms: int = 240  # a finished thought is over after this much quiet
     cap_silence_ms: int = 1600  # any turn is over after this much quiet
     threshold: float = 0.5  # the end-of-turn model's chance above which a thought is finished
-    check_ms: int = 96  # quiet before a pause counts (and its words are recognised)
+    check_ms: int = 64  # quiet before a pause counts (and its words are recognised)
     resume_ms: int = 128  # a voice this long after a pause means the user goes on
     min_speech_ms: int = 250  # shorter voices (clicks, a cough) never start a turn
     pre_roll_ms: int = 200  # audio kept from before a voice, so the first sound is whole
@@ -86,12 +79,20 @@ class TurnStarted:
 @dataclass(frozen=True, slots=True, eq=False)
 class Paused:
     """The voice stopped. ``pcm`` is the audio since the last fixed point, for recognition;
-    ``complete`` the model's chance the thought is finished (None without a model)."""
+    a :class:`Judged` follows with the end-of-turn model's verdict."""
 
     pause: int
     pcm: Float32
     start_sample: int
     last_voiced_sample: int
+
+
+@dataclass(frozen=True, slots=True)
+class Judged:
+    """The end-of-turn model's verdict on a pause: ``complete`` is its chance that the thought
+    is finished (None without a working model, when every pause may be the end)."""
+
+    pause: int
     complete: float | None
     likely_complete: bool
 
@@ -123,7 +124,7 @@ class TurnEnded:
     reason: str
 
 
-TurnEvent = TurnStarted | Paused | Resumed | SegmentCut | TurnEnded
+TurnEvent = TurnStarted | Paused | Judged | Resumed | SegmentCut | TurnEnded
 
 # Words a finished English sentence does not end on: the thought goes on after a pause.
 _DANGLING_WORDS = """
@@ -132,6 +133,9 @@ _DANGLING_WORDS = """
     will would could should can may might must shall um uh er erm we i they he she maybe
 """
 _DANGLING = frozenset(_DANGLING_WORDS.split())
+_STRANDED = frozenset(
+    ["about", "at", "for", "from", "in", "into", "like", "of", "on", "to", "with"]
+)  # may end a question
 _TRAILING = ("...", "…", ",", "-", "—", "–", ";", ":")
 
 
@@ -142,10 +146,11 @@ def sounds_unfinished(text: str) -> bool:
         return False
     if stripped.endswith(_TRAILING):
         return True
-    if stripped.endswith(("?", "!")):  # "Where are you from?" is finished
-        return False
     words = re.findall(r"[a-z']+", stripped.lower())
-    return bool(words) and words[-1] in _DANGLING
+    if not words or words[-1] not in _DANGLING:
+        return False
+    # "Where are you from?" is finished; "Could you maybe?" is still a thought on its way.
+    return not (stripped.endswith(("?", "!")) and words[-1] in _STRANDED)
 
 
 class _State(Enum):
@@ -205,6 +210,7 @@ class TurnTaker:
         self._resume_from: int | None = None
         self._pause = 0
         self._likely = False
+        self._unjudged = False  # the latest pause awaits the model's verdict
         self._heard: dict[int, bool] = {}  # pause -> its words sound finished
         self._claim: int | None = None
         self._resumed_at: int | None = None
@@ -229,8 +235,11 @@ class TurnTaker:
         else:
             self._claim = from_sample
 
-    def feed(self, pcm: npt.ArrayLike) -> list[TurnEvent]:
-        """The next chunk of 16 kHz mono audio, any length; what happened in it."""
+    def feed(self, pcm: npt.ArrayLike, *, judge: bool = True) -> list[TurnEvent]:
+        """The next chunk of 16 kHz mono audio, any length; what happened in it.
+
+        ``judge=False`` leaves a pause's verdict to a later ``judge()`` call, so its audio can
+        go to the recogniser while the model (tens of milliseconds) is still thinking."""
         samples = own_float32(pcm)
         if len(self._pending):
             samples = np.concatenate([self._pending, samples])
@@ -239,7 +248,18 @@ class TurnTaker:
         events: list[TurnEvent] = []
         for window in samples[:whole].reshape(-1, WINDOW):
             self._step(window, events)
+            if judge:
+                events += self.judge()
         return events
+
+    def judge(self) -> list[TurnEvent]:
+        """The verdict on the latest pause, if it awaits one: [Judged], else []."""
+        if not self._unjudged:
+            return []
+        self._unjudged = False
+        complete = self._judge()
+        self._likely = complete is None or complete >= self.policy.threshold
+        return [Judged(self._pause, complete, self._likely)]
 
     def _step(self, window: Float32, events: list[TurnEvent]) -> None:
         p = self._vad.probability(window)
@@ -292,12 +312,9 @@ class TurnTaker:
         self._state, self._pause = _State.PAUSED, self._pause + 1
         self._resume_from = None
         end = self._last_voiced + _n(self.policy.tail_ms)
-        complete = self._judge()
-        self._likely = complete is None or complete >= self.policy.threshold
+        self._likely, self._unjudged = False, True
         pcm = self._tape.cut(self._segment_start, end)
-        events.append(
-            Paused(self._pause, pcm, self._segment_start, self._last_voiced, complete, self._likely)
-        )
+        events.append(Paused(self._pause, pcm, self._segment_start, self._last_voiced))
 
     def _judge(self) -> float | None:
         """The end-of-turn model's verdict on the turn so far (None without a working model).
@@ -349,6 +366,7 @@ class TurnTaker:
             after_words = self._last_voiced + _n(self.policy.tail_ms)
             self._segment_start = min(at, max(at - _n(self.policy.pre_roll_ms), after_words))
         self._state, self._last_voiced = _State.SPEECH, self._tape.end
+        self._unjudged = False
         self._resumed_at = max(at - _n(self.policy.pre_roll_ms), self._turn_start)
         events.append(Resumed(self._pause, at, fixed))
         self._keep_tape(self._tape.end)
