@@ -346,7 +346,7 @@ class TurnTaker:
         reason = self._ending(silence)
         if reason is not None:
             events.append(TurnEnded(self._pause, self._last_voiced, reason))
-            self._state = _State.QUIET
+            self._state, self._unjudged = _State.QUIET, False  # an ended turn needs no verdict
             self._tape.forget_before(now - _n(self.policy.pre_roll_ms))
 
     def _ending(self, silence: int) -> str | None:

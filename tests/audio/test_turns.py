@@ -322,6 +322,58 @@ def at_sample(event: TurnEvent) -> int:
     return event.last_voiced_sample
 
 
+# Verdicts given later: the listener sends a pause's audio off first, then asks the model
+
+
+def test_judging_later_gives_the_same_turn(clips: Clips, model: SmartTurn) -> None:
+    audio, _ = paused_utterance(clips, clips.first_half)
+    heard = {1: "I was wondering.", 2: WONDERING}
+    now = TurnTaker(SileroVad(), POLICY, model)
+    at_once = run(now, audio, on_pause=lambda p: now.hear_text(p.pause, heard[p.pause]))
+    later = TurnTaker(SileroVad(), POLICY, model)
+    seen: Seen = []
+    for begin in range(0, len(audio), CHUNK):
+        events = later.feed(audio[begin : begin + CHUNK], judge=False)
+        assert not any(isinstance(e, Judged) for e in events)  # the verdict waits to be asked
+        for event in events + later.judge():
+            seen.append((later.samples_fed, event))
+            if isinstance(event, Paused):
+                later.hear_text(event.pause, heard[event.pause])
+    assert [type(e).__name__ for _, e in seen] == [type(e).__name__ for _, e in at_once]
+    assert [type(e).__name__ for _, e in seen].count("Judged") == 2
+    assert timeline(seen) == timeline(at_once)
+
+
+def test_an_unasked_verdict_never_ends_a_turn_early(taker: TurnTaker, clips: Clips) -> None:
+    """Until the model has judged a pause, only the cap ends the turn, whatever the words."""
+    audio = join(silence(0.5), clips.question, silence(2.5))
+    seen: Seen = []
+    for begin in range(0, len(audio), CHUNK):
+        for event in taker.feed(audio[begin : begin + CHUNK], judge=False):
+            seen.append((taker.samples_fed, event))
+            if isinstance(event, Paused):
+                taker.hear_text(event.pause, QUESTION)
+    assert kinds(seen) == ["TurnStarted", "Paused", "TurnEnded"]
+    ((_, ended),) = only(seen, TurnEnded)
+    assert ended.reason == "cap"
+
+
+def test_a_verdict_is_not_asked_of_a_turn_that_is_over(taker: TurnTaker, clips: Clips) -> None:
+    """A listener that fell behind reads a second or two at once; by the time it asks, the
+    turn has ended, and the model is not run again for it (nor its verdict reported)."""
+    audio = join(silence(0.5), clips.question, silence(2.5))
+    events = taker.feed(audio, judge=False)
+    assert [type(e).__name__ for e in events] == ["TurnStarted", "Paused", "TurnEnded"]
+    assert taker.judge() == []
+
+
+def test_a_verdict_is_not_asked_once_the_user_goes_on(taker: TurnTaker, clips: Clips) -> None:
+    audio, _ = paused_utterance(clips, clips.first_half)
+    seen = taker.feed(audio[: len(audio) - 3 * SAMPLE_RATE], judge=False)
+    assert [type(e).__name__ for e in seen] == ["TurnStarted", "Paused", "Resumed"]
+    assert taker.judge() == []
+
+
 def test_reset_forgets_a_turn(taker: TurnTaker, clips: Clips) -> None:
     assert taker.feed(np.zeros(0, np.float32)) == []
     run(taker, join(silence(0.5), clips.question[: SAMPLE_RATE // 2]))
