@@ -15,6 +15,7 @@ BENCHES = {
     "startup": "bench.startup",
     "stt": "bench.stt",
     "turn": "bench.turn",
+    "v2v": "bench.v2v",
 }
 
 
