@@ -191,6 +191,7 @@ class AvatarApp:
         turns.nothing_said.connect(self._on_nothing_said)
         turns.problem.connect(notices.warning)
         c.performance.connect(self._on_first_phrase)
+        c.draft_phrase.connect(self._on_draft_phrase)
 
     # --- a spoken turn, answered as soon as it is over -----------------------------------
 
@@ -220,6 +221,11 @@ class AvatarApp:
             return
         self._latency = latency
         self.send(text)
+
+    def _on_draft_phrase(self, text: str) -> None:
+        """An answer started early: its first phrase gets its voice now, heard only if kept."""
+        if self.stage.presenter is None:  # a D-ID presenter speaks for itself
+            self.speaker.prepare(text)
 
     def _on_first_phrase(self, event: object) -> None:
         latency = self._latency
