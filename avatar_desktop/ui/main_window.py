@@ -365,13 +365,8 @@ class MainWindow(QMainWindow):
             for name, value in latency.stages_ms().items()
             if value is not None
         ]
-        early = (
-            ["(answer started before you finished, kept when you had)"]
-            if latency.speculative
-            else []
-        )
-        tip = "\n".join(
-            ["From when you stopped talking to when you heard the answer:", *rows, *early]
-        )
+        if latency.speculative:
+            rows.append("(the answer was started during the pause, kept once it was over)")
+        tip = "\n".join(["From when you stopped talking to when you heard the answer:", *rows])
         self.latency_label.setToolTip(tip)
         self.latency_label.show()
