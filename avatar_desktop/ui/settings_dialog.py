@@ -188,7 +188,8 @@ class SettingsDialog(QDialog):
         text = QLabel(
             "Click the microphone to talk and click again when done, or hold it (or Ctrl+Space) "
             "while you speak: what you said appears in the message box to check before sending.\n"
-            "Hands-free (Conversation menu, Ctrl+Shift+H): just talk; the avatar answers when you have finished, and waits out a pause to think."
+            "Hands-free (Conversation menu, Ctrl+Shift+H): just talk; the avatar answers when "
+            "you have finished, and waits out a pause to think."
         )
         text.setWordWrap(True)
         self.input_device = QComboBox()
