@@ -3,179 +3,43 @@
 from __future__ import annotations
 
 import dataclasses
-import itertools
-from collections.abc import Callable
-from dataclasses import dataclass
-from functools import partial
-from pathlib import Path
-from typing import TypeVar
 
 import numpy as np
-import numpy.typing as npt
 import pytest
 
-from avatar_desktop.audio.encode import to_mono_16k
 from avatar_desktop.audio.turn_model import SmartTurn
 from avatar_desktop.audio.turns import (
     POLICIES,
-    Judged,
     Paused,
     Responsiveness,
     Resumed,
-    SegmentCut,
     TurnEnded,
-    TurnEvent,
     TurnPolicy,
     TurnStarted,
     TurnTaker,
-    policy_for,
-    sounds_unfinished,
 )
 from avatar_desktop.audio.vad import SAMPLE_RATE, WINDOW, SileroVad
-from avatar_desktop.core.cancel import CancelToken
-from avatar_desktop.providers.local.tts import PiperVoiceProvider
-from tests.audio.speech import SENTENCES, Float32, noise, silence, spoken
-
-CHUNK = SAMPLE_RATE // 50  # 20 ms: what a microphone hands over at a time
-MS = SAMPLE_RATE // 1000
-LOUD = 0.02  # a 20 ms stretch this loud (RMS) is voice, not silence
-QUESTION = "What is the weather like today?"
-WONDERING = "I was wondering, what's the tallest mountain in Africa?"
-# The default waits 64 ms of quiet before a pause counts, which in our voice's faster speech
-# also finds some gaps between words; 96 ms keeps these scenes' pauses exactly where written.
-POLICY = TurnPolicy(check_ms=96)
-ONE_PAUSE = ["TurnStarted", "Paused", "Resumed", "Paused"]
-
-Seen = list[tuple[int, TurnEvent]]
-E = TypeVar("E")
-
-
-@dataclass(frozen=True)
-class Clips:
-    """Everything spoken for this module, made once: the voice takes seconds to load."""
-
-    question: Float32
-    first_half: Float32  # "I was wondering", up to where the comma begins
-    second_half: Float32  # "what's the tallest mountain in Africa?", from where it ends
-    sentences: list[Float32]  # a few SENTENCES without a comma, trimmed to their voice
-
-
-@pytest.fixture(scope="module")
-def clips() -> Clips:
-    voice = PiperVoiceProvider()
-    voice.load()
-    assert not any("," in text for text in SENTENCES[1:5])  # a comma is a pause in Piper's voice
-    return Clips(
-        fluent(partial(spoken, voice, QUESTION)),
-        *fluent_halves(voice),
-        [trimmed(fluent(partial(spoken, voice, text))) for text in SENTENCES[1:5]],
-    )
-
-
-def gap_windows(pcm: Float32) -> int:
-    """The longest run of 32 ms windows inside the voice that Silero does not hear as voice."""
-    vad = SileroVad()
-    padded = join(silence(0.3), pcm, silence(0.3))
-    usable = len(padded) - len(padded) % WINDOW
-    voiced = [vad.probability(w) >= POLICY.vad_off for w in padded[:usable].reshape(-1, WINDOW)]
-    inside = "".join("v" if v else "." for v in voiced).strip(".")
-    return max((len(run) for run in inside.split("v")), default=0)
-
-
-def fluent(take: Callable[[], Float32], tries: int = 8) -> Float32:
-    """A take with no pause inside. Piper draws noise, so each take differs; about one in five
-    has a ~100 ms gap mid-sentence, which is a real pause to the taker and not what we test."""
-    for _ in range(tries):
-        pcm = take()
-        if gap_windows(pcm) <= 1:
-            return pcm
-    pytest.fail(f"no fluent take in {tries}: the voice pauses inside every time")
-
-
-def fluent_halves(voice: PiperVoiceProvider) -> tuple[Float32, Float32]:
-    """The wondering question cut at its comma: both halves fluent."""
-    for _ in range(8):
-        whole = voice.synthesize(WONDERING, cancel=CancelToken())
-        pcm = to_mono_16k(whole.pcm, whole.sample_rate)
-        comma = next(p for p in whole.phones if p.symbol == ",")
-        first = pcm[: round(comma.start * SAMPLE_RATE)]
-        second = pcm[round(comma.end * SAMPLE_RATE) :]
-        if gap_windows(first) <= 1 and gap_windows(second) <= 1:
-            return first, second
-    pytest.fail("no fluent take of the wondering question in 8")
-
-
-@pytest.fixture(scope="module")
-def model() -> SmartTurn:
-    turn = SmartTurn()
-    turn.load()
-    return turn
-
-
-@pytest.fixture
-def taker(model: SmartTurn) -> TurnTaker:
-    return TurnTaker(SileroVad(), POLICY, model)
-
-
-def join(*parts: Float32) -> Float32:
-    return np.concatenate(parts).astype(np.float32)
-
-
-def loudness(pcm: Float32) -> Float32:
-    """The RMS of the 20 ms around each sample."""
-    frame = np.ones(CHUNK) / CHUNK
-    return np.sqrt(np.convolve(pcm.astype(np.float64) ** 2, frame, "same")).astype(np.float32)
-
-
-def trimmed(pcm: Float32) -> Float32:
-    """The voice alone, without the quiet the synthesiser leaves around it."""
-    loud = np.flatnonzero(loudness(pcm) > LOUD)
-    return pcm[int(loud[0]) : int(loud[-1]) + 1]
-
-
-def last_loud(pcm: Float32) -> int:
-    """The last sample of ``pcm`` where a voice is audible: when the speaker stopped."""
-    return int(np.flatnonzero(loudness(pcm) > LOUD)[-1])
-
-
-def run(
-    taker: TurnTaker,
-    audio: Float32 | npt.NDArray[np.int16],
-    on_pause: Callable[[Paused], None] | None = None,
-    after_chunk: Callable[[], None] | None = None,
-    chunk: int = CHUNK,
-) -> Seen:
-    """Feed ``audio`` in 20 ms chunks; each event with how many samples were fed when it came."""
-    seen: Seen = []
-    for begin in range(0, len(audio), chunk):
-        for event in taker.feed(audio[begin : begin + chunk]):
-            seen.append((taker.samples_fed, event))
-            if on_pause is not None and isinstance(event, Paused):
-                on_pause(event)
-        if after_chunk is not None:
-            after_chunk()
-    return seen
-
-
-def kinds(seen: Seen) -> list[str]:
-    """The events' kinds, verdicts left out (each pause has one: see ``verdict``)."""
-    return [type(event).__name__ for _, event in seen if not isinstance(event, Judged)]
-
-
-def verdict(seen: Seen, paused: Paused) -> Judged:
-    """The end-of-turn model's verdict on ``paused``."""
-    return next(e for _, e in seen if isinstance(e, Judged) and e.pause == paused.pause)
-
-
-def hearing(taker: TurnTaker, text: str) -> Callable[[Paused], None]:
-    """The recogniser's part: the words of each pause, told back at once."""
-    return lambda paused: taker.hear_text(paused.pause, text)
-
-
-def only(seen: Seen, kind: type[E]) -> list[tuple[int, E]]:
-    """The events of one kind, each with when it came."""
-    return [(at, event) for at, event in seen if isinstance(event, kind)]
-
+from tests.audio.speech import noise, silence
+from tests.audio.turn_scenes import (
+    CHUNK,
+    LOUD,
+    MS,
+    ONE_PAUSE,
+    POLICY,
+    QUESTION,
+    WONDERING,
+    Clips,
+    hearing,
+    join,
+    kinds,
+    last_loud,
+    loudness,
+    only,
+    paused_utterance,
+    run,
+    timeline,
+    verdict,
+)
 
 # A finished thought, and one that trails off
 
@@ -226,6 +90,25 @@ def test_words_that_trail_off_wait_for_the_cap(taker: TurnTaker, clips: Clips) -
     assert POLICY.cap_silence_ms * MS <= waited <= (POLICY.cap_silence_ms + 64) * MS
 
 
+def test_words_heard_late_end_the_turn_at_once(taker: TurnTaker, clips: Clips) -> None:
+    """The recogniser may take longer than the short silence: the turn ends when it answers."""
+    audio = join(silence(0.5), clips.question, silence(2.5))
+    answer_at: list[int] = []
+    late = 400 * MS
+
+    def recogniser_answers() -> None:
+        if answer_at and taker.samples_fed >= answer_at[0] + late:
+            taker.hear_text(1, QUESTION)
+
+    def note(paused: Paused) -> None:
+        answer_at.append(taker.samples_fed)
+
+    seen = run(taker, audio, on_pause=note, after_chunk=recogniser_answers)
+    ((ended_at, ended),) = only(seen, TurnEnded)
+    assert ended.reason == "complete"
+    assert answer_at[0] + late < ended_at <= answer_at[0] + late + WINDOW + CHUNK
+
+
 def test_unheard_words_never_end_a_turn_early(taker: TurnTaker, clips: Clips) -> None:
     """Until the recogniser says what was said, only the cap ends the turn."""
     seen = run(taker, join(silence(0.5), clips.question, silence(2.5)))
@@ -242,12 +125,6 @@ def test_a_thought_cut_at_its_comma_is_held_by_the_model(taker: TurnTaker, clips
     assert judged.complete is not None and judged.complete < 0.5 and not judged.likely_complete
     assert ended.reason == "cap"
     assert ended_at - ended.last_voiced_sample >= POLICY.cap_silence_ms * MS
-
-
-def paused_utterance(clips: Clips, first: Float32) -> tuple[Float32, int]:
-    """``first``, 700 ms of quiet, then the rest of the question; and where the rest begins."""
-    audio = join(silence(0.5), first, silence(0.7), clips.second_half, silence(2.0))
-    return audio, len(audio) - len(clips.second_half) - round(2.0 * SAMPLE_RATE)
 
 
 def test_a_paused_utterance_is_one_turn(taker: TurnTaker, clips: Clips) -> None:
@@ -308,81 +185,6 @@ def test_any_chunking_and_int16_give_the_same_turn(clips: Clips, model: SmartTur
         assert timeline(other) == first
 
 
-def timeline(seen: Seen) -> list[tuple[str, int]]:
-    """Each event with where it says it happened: the same however the audio was cut up."""
-    return [(type(e).__name__, at_sample(e)) for _, e in seen if not isinstance(e, Judged)]
-
-
-def at_sample(event: TurnEvent) -> int:
-    if isinstance(event, TurnStarted | Resumed):
-        return event.at_sample
-    if isinstance(event, SegmentCut):
-        return event.start_sample
-    assert not isinstance(event, Judged)
-    return event.last_voiced_sample
-
-
-# Verdicts given later: the listener sends a pause's audio off first, then asks the model
-
-
-def test_judging_later_gives_the_same_turn(clips: Clips, model: SmartTurn) -> None:
-    audio, _ = paused_utterance(clips, clips.first_half)
-    heard = {1: "I was wondering.", 2: WONDERING}
-    now = TurnTaker(SileroVad(), POLICY, model)
-    at_once = run(now, audio, on_pause=lambda p: now.hear_text(p.pause, heard[p.pause]))
-    later = TurnTaker(SileroVad(), POLICY, model)
-    seen: Seen = []
-    for begin in range(0, len(audio), CHUNK):
-        events = later.feed(audio[begin : begin + CHUNK], judge=False)
-        assert not any(isinstance(e, Judged) for e in events)  # the verdict waits to be asked
-        for event in events + later.judge():
-            seen.append((later.samples_fed, event))
-            if isinstance(event, Paused):
-                later.hear_text(event.pause, heard[event.pause])
-    assert [type(e).__name__ for _, e in seen] == [type(e).__name__ for _, e in at_once]
-    assert [type(e).__name__ for _, e in seen].count("Judged") == 2
-    assert timeline(seen) == timeline(at_once)
-
-
-def test_an_unasked_verdict_never_ends_a_turn_early(taker: TurnTaker, clips: Clips) -> None:
-    """Until the model has judged a pause, only the cap ends the turn, whatever the words."""
-    audio = join(silence(0.5), clips.question, silence(2.5))
-    seen: Seen = []
-    for begin in range(0, len(audio), CHUNK):
-        for event in taker.feed(audio[begin : begin + CHUNK], judge=False):
-            seen.append((taker.samples_fed, event))
-            if isinstance(event, Paused):
-                taker.hear_text(event.pause, QUESTION)
-    assert kinds(seen) == ["TurnStarted", "Paused", "TurnEnded"]
-    ((_, ended),) = only(seen, TurnEnded)
-    assert ended.reason == "cap"
-
-
-def test_a_verdict_is_not_asked_of_a_turn_that_is_over(taker: TurnTaker, clips: Clips) -> None:
-    """A listener that fell behind reads a second or two at once; by the time it asks, the
-    turn has ended, and the model is not run again for it (nor its verdict reported)."""
-    audio = join(silence(0.5), clips.question, silence(2.5))
-    events = taker.feed(audio, judge=False)
-    assert [type(e).__name__ for e in events] == ["TurnStarted", "Paused", "TurnEnded"]
-    assert taker.judge() == []
-
-
-def test_a_verdict_is_not_asked_once_the_user_goes_on(taker: TurnTaker, clips: Clips) -> None:
-    audio, _ = paused_utterance(clips, clips.first_half)
-    seen = taker.feed(audio[: len(audio) - 3 * SAMPLE_RATE], judge=False)
-    assert [type(e).__name__ for e in seen] == ["TurnStarted", "Paused", "Resumed"]
-    assert taker.judge() == []
-
-
-def test_reset_forgets_a_turn(taker: TurnTaker, clips: Clips) -> None:
-    assert taker.feed(np.zeros(0, np.float32)) == []
-    run(taker, join(silence(0.5), clips.question[: SAMPLE_RATE // 2]))
-    assert taker.in_turn
-    taker.reset()
-    assert not taker.in_turn and taker.samples_fed == 0
-    assert kinds(run(taker, join(silence(0.5), clips.question, silence(2.0))))[0] == "TurnStarted"
-
-
 # Sounds that are not a turn
 
 
@@ -410,169 +212,3 @@ def test_a_voice_in_noise_still_starts_a_turn(taker: TurnTaker, clips: Clips) ->
     hiss = noise(len(audio) / SAMPLE_RATE + 0.01, level=0.005)[: len(audio)]
     seen = run(taker, audio + hiss)
     assert kinds(seen)[:2] == ["TurnStarted", "Paused"]
-
-
-# A monologue
-
-
-def test_a_monologue_is_cut_in_pieces_and_holds_bounded_audio(
-    model: SmartTurn, clips: Clips
-) -> None:
-    """Over a minute with 60 ms breaths: the turn never ends, the segment cap cuts it. (Our
-    voice sometimes leaves a longer gap inside a sentence: such a pause resumes at once, and
-    with fixing off here the cuts stay back to back.)"""
-    taker = TurnTaker(SileroVad(), dataclasses.replace(POLICY, fix_after_s=1e6), model)
-    breath = silence(0.06)
-    parts = [piece for _ in range(10) for s in clips.sentences for piece in (s, breath)]
-    speech = join(*parts)
-    assert len(speech) > 60 * SAMPLE_RATE
-    held: list[int] = []
-
-    def measure() -> None:
-        # The taker's tape is private, but "no memory growth" is a promise about exactly it.
-        held.append(taker._tape.end - taker._tape.start)
-
-    seen = run(taker, join(silence(0.5), speech), after_chunk=measure)
-    assert kinds(seen)[0] == "TurnStarted"
-    names = kinds(seen)
-    assert "TurnEnded" not in names
-    assert all(after == "Resumed" for name, after in itertools.pairwise(names) if name == "Paused")
-    cuts = [cut for _, cut in only(seen, SegmentCut)]
-    assert len(cuts) >= 2
-    longest = round(POLICY.max_segment_s * SAMPLE_RATE)
-    for cut, after in itertools.pairwise(cuts):
-        assert longest <= len(cut.pcm) < longest + WINDOW  # cut at the next whole VAD window
-        assert after.start_sample == cut.start_sample + len(cut.pcm)  # nothing lost, nothing twice
-    assert max(held) < 30 * SAMPLE_RATE
-    assert taker.in_turn
-
-
-# Claims and policies
-
-
-def test_a_claim_before_the_turn_moves_its_start(taker: TurnTaker, clips: Clips) -> None:
-    """The avatar's voice fills the first 0.6 s; only what follows is the user's."""
-    audio = join(silence(0.5), clips.question, silence(1.0))
-    first_sound = int(np.flatnonzero(loudness(audio) > LOUD)[0])
-    mine = first_sound + 100 * MS
-    taker.claim(mine)
-    ((_, paused),) = only(run(taker, audio), Paused)
-    assert paused.start_sample == mine
-    np.testing.assert_array_equal(paused.pcm, audio[mine : mine + len(paused.pcm)])
-
-
-def test_a_claim_during_the_turn_moves_its_segment(taker: TurnTaker, clips: Clips) -> None:
-    audio = join(silence(0.5), clips.question, silence(1.0))
-    split = round(1.2 * SAMPLE_RATE)
-    seen = run(taker, audio[:split])
-    assert kinds(seen) == ["TurnStarted"] and taker.in_turn
-    taker.claim(0)  # an earlier claim never moves it back
-    taker.claim(split - 200 * MS)
-    ((_, paused),) = only(run(taker, audio[split:]), Paused)
-    assert paused.start_sample == split - 200 * MS
-
-
-def test_without_a_model_a_fixed_silence_ends_every_turn(clips: Clips) -> None:
-    policy = dataclasses.replace(policy_for("balanced", model=False, silence_ms=600), check_ms=96)
-    taker = TurnTaker(SileroVad(), policy)
-    seen = run(taker, join(silence(0.5), clips.first_half, silence(1.5)))
-    assert kinds(seen) == ["TurnStarted", "Paused", "TurnEnded"]
-    ((_, paused),), ((ended_at, ended),) = only(seen, Paused), only(seen, TurnEnded)
-    assert verdict(seen, paused).complete is None and verdict(seen, paused).likely_complete
-    assert ended.reason == "silence"
-    assert 600 * MS <= ended_at - ended.last_voiced_sample <= 664 * MS
-
-
-def test_a_failing_model_falls_back_to_silence(
-    clips: Clips, tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    corrupt = tmp_path / "smart-turn.onnx"
-    corrupt.write_bytes(np.random.default_rng(4).bytes(2048))
-    taker = TurnTaker(SileroVad(), POLICY, SmartTurn(corrupt))
-    audio = join(silence(0.5), clips.question, silence(2.0), clips.question, silence(2.0))
-    seen = run(taker, audio, on_pause=hearing(taker, QUESTION))
-    assert kinds(seen) == ["TurnStarted", "Paused", "TurnEnded"] * 2  # it keeps listening
-    assert taker.model_failed is not None and "could not be opened" in taker.model_failed
-    for _, event in seen:
-        if isinstance(event, Paused):
-            assert verdict(seen, event).complete is None and verdict(seen, event).likely_complete
-        if isinstance(event, TurnEnded):
-            assert event.reason == "silence"  # no model said "complete"
-    warnings = [r for r in caplog.records if r.name == "avatar_desktop.audio.turns"]
-    assert len(warnings) == 1 and "ending turns on silence" in warnings[0].getMessage()
-
-
-@pytest.mark.parametrize(
-    ("setting", "expected"),
-    [
-        ("quick", POLICIES[Responsiveness.QUICK]),
-        ("balanced", POLICIES[Responsiveness.BALANCED]),
-        ("patient", POLICIES[Responsiveness.PATIENT]),
-        ("nonsense", POLICIES[Responsiveness.BALANCED]),
-    ],
-)
-def test_policy_for_a_setting(setting: str, expected: TurnPolicy) -> None:
-    assert policy_for(setting, model=True, silence_ms=600) == expected
-
-
-@pytest.mark.parametrize("setting", ["quick", "balanced", "patient", "nonsense"])
-def test_policy_without_a_model_is_the_silence(setting: str) -> None:
-    policy = policy_for(setting, model=False, silence_ms=700)
-    assert policy.complete_silence_ms == policy.cap_silence_ms == 700
-    assert policy.threshold == 0.0
-
-
-def test_policies_trade_speed_for_patience() -> None:
-    quick, balanced, patient = (POLICIES[r] for r in Responsiveness)
-    assert quick.complete_silence_ms < balanced.complete_silence_ms < patient.complete_silence_ms
-    assert quick.cap_silence_ms < balanced.cap_silence_ms < patient.cap_silence_ms
-    for policy in (quick, balanced, patient):
-        assert policy.complete_silence_ms < policy.cap_silence_ms
-
-
-# Words that trail off
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "I was wondering,",
-        "I was wondering...",
-        "I was wondering…",
-        "so what I mean is -",
-        "and then —",
-        "Tell me about the",
-        "What do you think about",
-        "I don't know whether",
-        "I'll have the soup or maybe",
-        "Maybe",
-        "Could you tell me um",
-        '"I was thinking,"',
-        "first; ",
-    ],
-)
-def test_words_that_trail_off(text: str) -> None:
-    assert sounds_unfinished(text)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "What is the weather like today?",
-        "Thank you.",
-        "Tell me about it.",
-        "Tell me about it",
-        "That's the one!",
-        "(Thank you.)",
-        # A question may end on a preposition; its question mark says it is finished.
-        "Where are you from?",
-        "What is the book about?",
-        "Who were you talking to?",
-        "What are you looking at?",
-        "",
-        "   ",
-        "…?",
-    ],
-)
-def test_words_that_are_finished(text: str) -> None:
-    assert not sounds_unfinished(text)
