@@ -132,10 +132,18 @@ _DANGLING_WORDS = """
     like as my your our their his its is are was were am be been being have has had do does did
     will would could should can may might must shall um uh er erm we i they he she maybe
 """
-_DANGLING = frozenset(_DANGLING_WORDS.split())
-_STRANDED = frozenset(
-    ["about", "at", "for", "from", "in", "into", "like", "of", "on", "to", "with"]
-)  # may end a question
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+_DANGLING = frozenset(_words(_DANGLING_WORDS))
+# Prepositions a finished question may end on ("Where are you from?").
+_STRANDED = frozenset(_words("about at for from in into like of on to with"))
+# Words that end a short finished answer when the recogniser heard a full stop ("I do.",
+# "I think so.", "Yes, I can."); "is" and "the" never do ("My favourite colour is…").
+_ANSWER_ENDS = frozenset(_words("so do does did am can will would could should have has had"))
 _TRAILING = ("...", "…", ",", "-", "—", "–", ";", ":")
 
 
@@ -149,8 +157,10 @@ def sounds_unfinished(text: str) -> bool:
     words = re.findall(r"[a-z']+", stripped.lower())
     if not words or words[-1] not in _DANGLING:
         return False
-    # "Where are you from?" is finished; "Could you maybe?" is still a thought on its way.
-    return not (stripped.endswith(("?", "!")) and words[-1] in _STRANDED)
+    last = words[-1]
+    if stripped.endswith(("?", "!")) and last in _STRANDED:
+        return False  # "Where are you from?"; but "Could you maybe?" is a thought on its way
+    return not (stripped.endswith((".", "?", "!")) and last in _ANSWER_ENDS)
 
 
 class _State(Enum):
