@@ -120,8 +120,9 @@ def _session(label: str, material: list[Any], args: argparse.Namespace, groq: An
     from avatar_desktop.storage import paths as app_paths
     from avatar_desktop.storage.secrets import KeyStore
     from avatar_desktop.storage.settings import save_settings
+    from bench.v2v_audio import recorder
     from bench.v2v_report import progress
-    from bench.v2v_turn import Probe, measure, pump, recorder
+    from bench.v2v_turn import Probe, measure, pump
     from tests.fakes.memory_keyring import MemoryKeyring
 
     os.environ["AVATAR_DESKTOP_HOME"] = tempfile.mkdtemp(prefix=f"avatar-v2v-{label}-")
