@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import bisect
 import subprocess
-import threading
+import tempfile
 import time
 from typing import Any
 
@@ -18,6 +18,7 @@ from tests.audio.utterances import RATE, Utterance
 LOUD = 0.003  # both monitors carry digital silence apart from the voices (and the noise)
 TAIL_S = 0.3  # the last stretch of voice looked for in the recording, to find the stop
 MATCH = 0.9  # normalised correlation at which the recorded tail is the one played
+NEAR_CHUNKS = 16  # about a second of parec's chunks either side bounds a sample's time
 PLAY_BUFFER_MS = 250  # pacat's buffer: a busy machine must not open gaps in the user's voice
 
 
@@ -57,9 +58,15 @@ def recorder(source: str | None = None) -> Any:
             return np.frombuffer(data[: len(data) // 4 * 4], dtype="<f4")
 
         def heard_at(self, index: int) -> float:
+            """When sample ``index`` came out of the sink. Each chunk's arrival bounds it from
+            above (the stream runs at its rate), and the reader thread is only ever late, never
+            early: so the tightest bound from the chunks around it is the best estimate."""
             ends = self._indexed()
             k = bisect.bisect_right(ends, index * 4)
-            return self._chunks[k][0] - (ends[k] - index * 4) / 4 / self.sample_rate
+            low, high = max(0, k - NEAR_CHUNKS), min(len(ends), k + NEAR_CHUNKS + 1)
+            arrivals = np.array([at for at, _ in self._chunks[low:high]])
+            ended = np.array(ends[low:high]) / 4  # samples received by each arrival
+            return float(np.min(arrivals + (index - ended) / self.sample_rate))
 
     return Growing(source or MONITOR)
 
@@ -102,29 +109,24 @@ def sounded_before(monitor: Any, start: int, moment: float) -> bool:
 
 
 def play(pcm: np.ndarray, sink: str) -> subprocess.Popen[bytes]:
-    """Say ``pcm`` (16 kHz mono) into ``sink``, with a buffer deep enough that a busy machine
-    does not open gaps in it (a gap is silence the app would hear, and a shifted stop)."""
-    player = subprocess.Popen(
-        [
-            "pacat",
-            "--playback",
-            f"--device={sink}",
-            "--format=float32le",
-            f"--rate={RATE}",
-            "--channels=1",
-            f"--latency-msec={PLAY_BUFFER_MS}",
-        ],
-        stdin=subprocess.PIPE,
-    )
-    stdin = player.stdin
-    assert stdin is not None
-
-    def feed() -> None:
-        stdin.write(np.asarray(pcm, dtype="<f4").tobytes())
-        stdin.close()
-
-    threading.Thread(target=feed, daemon=True).start()
-    return player
+    """Say ``pcm`` (16 kHz mono) into ``sink``. pacat reads it from a file with a deep buffer:
+    fed from this busy process, or with a shallow one, it would slip silence into the voice
+    (silence the app hears, and a stop that moves)."""
+    with tempfile.TemporaryFile() as clip:
+        clip.write(np.asarray(pcm, dtype="<f4").tobytes())
+        clip.seek(0)
+        return subprocess.Popen(
+            [
+                "pacat",
+                "--playback",
+                f"--device={sink}",
+                "--format=float32le",
+                f"--rate={RATE}",
+                "--channels=1",
+                f"--latency-msec={PLAY_BUFFER_MS}",
+            ],
+            stdin=clip,
+        )
 
 
 def correlate(region: np.ndarray, probe: np.ndarray) -> np.ndarray:
