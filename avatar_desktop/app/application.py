@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import json
 import logging
 import math
 import time
 
-from PySide6.QtCore import QByteArray, QTimer
+from PySide6.QtCore import QByteArray, QObject, QTimer, Signal
 from PySide6.QtWidgets import QDialog
 
 from avatar_desktop import APP_NAME
@@ -30,6 +31,7 @@ from avatar_desktop.avatar.rig import Rig
 from avatar_desktop.core import notices
 from avatar_desktop.core.catalogue import service_of
 from avatar_desktop.core.events import Sentence, TurnFailed
+from avatar_desktop.core.latency import ReplyLatency
 from avatar_desktop.core.notices import Action
 from avatar_desktop.core.persona import default_persona
 from avatar_desktop.providers.base import ChatModel, GenerationOptions
@@ -45,6 +47,10 @@ from avatar_desktop.ui.welcome import WelcomeDialog
 log = logging.getLogger(__name__)
 
 CLIP_SPEECH_DB = -14.0  # a D-ID clip's speech at full volume, roughly (its level is not measured)
+
+
+class _AppSignals(QObject):
+    latency_measured = Signal(object)  # a ReplyLatency, each time a spoken reply is heard
 
 
 class AvatarApp:
@@ -120,7 +126,11 @@ class AvatarApp:
             playback_db=self._playback_db,
             avatar_speaking=lambda: self.stage.speaking,
             end_of_speech_ms=lambda: self.settings.end_of_speech_ms,
+            responsiveness=lambda: self.settings.responsiveness,
         )
+        self._latency: ReplyLatency | None = None  # the spoken reply being timed
+        self._signals = _AppSignals()
+        self.latency_measured = self._signals.latency_measured
         self.listener.barge_in_enabled = self.settings.barge_in
         self._bridge = NoticeBridge(self.window)
         self._heap_frozen = False
@@ -172,6 +182,58 @@ class AvatarApp:
         ears.said.connect(self.send)
         ears.barge_in.connect(self._on_listener_barge_in)
         w.hands_free_toggled.connect(self._on_window_hands_free_toggled)
+        turns, c = ears.turns, self.conversation
+        turns.turn_started.connect(self._on_user_turn_started)
+        turns.draft.connect(c.start_draft)
+        turns.draft_dropped.connect(c.drop_draft)
+        turns.turn_over.connect(self._on_user_turn_over)
+        turns.said.connect(self._on_user_said)
+        turns.nothing_said.connect(self._on_nothing_said)
+        turns.problem.connect(notices.warning)
+        c.performance.connect(self._on_first_phrase)
+
+    # --- a spoken turn, answered as soon as it is over -----------------------------------
+
+    def _on_user_turn_started(self) -> None:
+        self._latency = None
+        if not self.stage.speaking:
+            self.speaker.rig.set_state("listening", time.monotonic())
+
+    def _on_user_turn_over(self) -> None:
+        """No dead air: the avatar shows it heard the end of the turn before the first word."""
+        if not self.stage.speaking:
+            now = time.monotonic()
+            self.speaker.rig.set_state("thinking", now)
+            self.speaker.rig.play_gesture("nod", now, amount=0.5)
+
+    def _on_nothing_said(self) -> None:
+        if not self.stage.speaking and not self.conversation.busy:
+            self.speaker.rig.set_state("idle", time.monotonic())
+
+    def _on_user_said(self, text: str, latency: ReplyLatency) -> None:
+        draft = self.conversation.draft
+        early = draft.first_phrase_at if draft is not None else None
+        if self.conversation.commit_draft(text):
+            self._latency = latency.with_(speculative=True)
+            if early is not None:
+                self._latency = self._latency.with_(first_phrase=early)
+            return
+        self._latency = latency
+        self.send(text)
+
+    def _on_first_phrase(self, event: object) -> None:
+        latency = self._latency
+        if latency is not None and latency.first_phrase is None and isinstance(event, Sentence):
+            self._latency = latency.with_(first_phrase=time.monotonic())
+
+    def _on_first_audio(self, sentence: Sentence) -> None:
+        latency, self._latency = self._latency, None
+        if latency is None or sentence.index != 0 or latency.user_stopped is None:
+            return
+        latency = latency.with_(first_audio=time.monotonic())
+        log.info("spoken reply latency: %s", latency.describe())
+        self.window.show_latency(latency)
+        self.latency_measured.emit(latency)
 
     def _playback_db(self) -> float:
         """How loud the avatar plays now, for the echo guard. QtMultimedia does not report the
@@ -218,6 +280,7 @@ class AvatarApp:
         notices.warning(f"{words} This answer goes on with the drawn avatar.")
 
     def _on_stage_sentence_started(self, sentence: Sentence) -> None:
+        self._on_first_audio(sentence)
         self.conversation.hear(sentence)
         self.window.show_spoken(sentence.start, sentence.end, sentence.text)
 
@@ -390,7 +453,8 @@ class AvatarApp:
 
     def settings_values(self) -> SettingsValues:
         """What the settings dialog starts from: the current choices."""
-        return settings_bridge.values_from(self.settings, self.window.avatar.look())
+        values = settings_bridge.values_from(self.settings, self.window.avatar.look())
+        return dataclasses.replace(values, turn_model_problem=self.listener.turn_model_problem)
 
     def _on_window_settings_requested(self) -> None:
         dialog = SettingsDialog(self.settings_values(), self.providers, self.window)
@@ -408,9 +472,9 @@ class AvatarApp:
         s.chat_model_path = values.model_path or None
         settings_bridge.store(s, values)
         self.listener.barge_in_enabled = s.barge_in
-        listening = (values.input_device, values.end_of_speech_ms)
-        if listening != (s.input_device, s.end_of_speech_ms):
-            s.input_device, s.end_of_speech_ms = listening
+        listening = (values.input_device, values.end_of_speech_ms, values.responsiveness)
+        if listening != (s.input_device, s.end_of_speech_ms, s.responsiveness):
+            s.input_device, s.end_of_speech_ms, s.responsiveness = listening
             if self.listener.hands_free:  # reopen with the new microphone and timing
                 self.listener.set_hands_free(False)
                 self.listener.set_hands_free(True)

@@ -84,14 +84,15 @@ def favour_gui_thread() -> None:
 
 
 class Pools:
-    """Named pools: one thread each for turns, disk writes (in order), the voice; two load;
-    three wait on D-ID renders (network waits, not CPU)."""
+    """Named pools: one thread each for turns, disk writes (in order), the ears, the voice;
+    two load; three wait on D-ID renders (network waits, not CPU)."""
 
     def __init__(self) -> None:
         favour_gui_thread()
         self.turn = self._pool("turn", 1)
         self.disk = self._pool("disk", 1)
         self.load = self._pool("load", 2)
+        self.ears = self._pool("ears", 1)  # the user's words, in order, never behind a load
         self.voice = self._pool("voice", 1)
         self.render = self._pool("render", 3)
         self._running: set[Worker] = set()
@@ -127,5 +128,5 @@ class Pools:
 
     def wait(self, msecs: int = 5000) -> bool:
         """Let queued jobs finish (at shutdown and in tests)."""
-        pools = (self.turn, self.disk, self.load, self.voice, self.render)
+        pools = (self.turn, self.disk, self.load, self.ears, self.voice, self.render)
         return all(p.waitForDone(msecs) for p in pools)

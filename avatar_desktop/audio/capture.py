@@ -10,6 +10,7 @@ from __future__ import annotations
 import collections
 import logging
 import threading
+import time
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 SAMPLE_RATE = 16_000
 BLOCK = 320  # 20 ms: small enough that the level and the VAD follow the voice closely
 SILENT_DB = -90.0
+ARRIVALS = 1000  # block arrival times kept: 20 s of audio, for when a sample was heard
 
 Float32 = npt.NDArray[np.float32]
 
@@ -63,7 +65,9 @@ class Recorder:
         self._lock = threading.Lock()
         self._level_db = SILENT_DB
         self._frames = 0
+        self._arrivals: collections.deque[tuple[int, float]] = collections.deque(maxlen=ARRIVALS)
         self._closing = False
+        self._input_latency = 0.0
         self.lost = False  # the device went away while recording
         self.overflows = 0
 
@@ -81,6 +85,16 @@ class Recorder:
         """Samples captured since start."""
         return self._frames
 
+    def time_of(self, sample: int) -> float | None:
+        """When sample number ``sample`` (counted from start) reached the microphone, on the
+        monotonic clock: its block's arrival, less the rest of the block and the input latency."""
+        with self._lock:
+            arrivals = list(self._arrivals)
+        for frames, arrived in arrivals:
+            if frames > sample:
+                return arrived - (frames - sample) / SAMPLE_RATE - self._input_latency
+        return None
+
     def start(self) -> None:
         """Open the microphone; raises RecorderUnavailable with a sentence for the user."""
         if self._stream is not None:
@@ -89,6 +103,7 @@ class Recorder:
         if not any(d["max_input_channels"] > 0 for d in sd.query_devices()):
             raise RecorderUnavailable(NO_MICROPHONE)
         self._blocks.clear()
+        self._arrivals.clear()
         self._frames, self.lost, self._closing, self._level_db = 0, False, False, SILENT_DB
         try:
             stream = sd.InputStream(
@@ -106,6 +121,7 @@ class Recorder:
             log.warning("cannot open audio input %r: %s", self.device, exc)
             raise RecorderUnavailable(_explain(exc)) from exc
         self._stream = stream
+        self._input_latency = float(getattr(stream, "latency", 0.0) or 0.0)
         log.info("microphone %r open at %d Hz", self.device, SAMPLE_RATE)
 
     def _callback(self, indata: Any, frames: int, _time: Any, status: Any) -> None:
@@ -117,6 +133,7 @@ class Recorder:
         with self._lock:
             self._blocks.append(block)
             self._frames += frames
+            self._arrivals.append((self._frames, time.monotonic()))
 
     def _on_finished(self) -> None:
         if not self._closing:

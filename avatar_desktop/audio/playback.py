@@ -57,6 +57,7 @@ class PlaybackEvent:
     utterance_id: int | None = None
     seconds: float = 0.0
     interrupted: bool = False
+    sample: int = 0  # where on the device clock it happened: gaps between sentences show here
 
 
 class PlaybackUnavailable(Exception):
@@ -232,7 +233,7 @@ class _Engine:
             if at > heard_up_to:
                 break
             ident = None if kind == _DRAINED else uid
-            taken.append(PlaybackEvent(_KINDS[kind], ident, heard / self.rate, bool(cut)))
+            taken.append(PlaybackEvent(_KINDS[kind], ident, heard / self.rate, bool(cut), at))
             self.event_read += 1
         return taken
 

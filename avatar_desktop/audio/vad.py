@@ -264,7 +264,7 @@ class UtteranceDetector:
 
     def feed(self, pcm: npt.ArrayLike) -> list[VadEvent]:
         """Take the next chunk of 16 kHz mono audio, any length; return what happened in it."""
-        samples = _own_float32(pcm)
+        samples = own_float32(pcm)
         if len(self._pending):
             samples = np.concatenate([self._pending, samples])
         whole = len(samples) - len(samples) % WINDOW
@@ -350,7 +350,7 @@ class UtteranceDetector:
             self._held_start = start
 
 
-def _own_float32(pcm: npt.ArrayLike) -> Float32:
+def own_float32(pcm: npt.ArrayLike) -> Float32:
     """A private 1-D float32 copy (callers may reuse their buffers); int16 is scaled to [-1, 1]."""
     samples = np.asarray(pcm)
     if samples.ndim != 1:

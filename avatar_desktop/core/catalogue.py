@@ -51,6 +51,14 @@ class VoiceChoice(StrEnum):
     ELEVENLABS = "elevenlabs"
 
 
+class Responsiveness(StrEnum):
+    """Hands-free: how soon a pause ends the user's turn (speed against patience)."""
+
+    QUICK = "quick"
+    BALANCED = "balanced"
+    PATIENT = "patient"
+
+
 class PresenterKind(StrEnum):
     DRAWN = "drawn"
     DID_TALK = "did_talk"  # D-ID animates the user's portrait

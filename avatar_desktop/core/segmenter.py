@@ -11,7 +11,10 @@ leading whitespace and end on their last visible character. A cut happens at:
 - a newline that ends a list item or heading line, starts a blank line, or comes before a
   list item, heading or code fence;
 - a fenced code block, which is one segment with ``code=True``;
-- a long run with no sentence end, split at a clause mark or a space.
+- a long run with no sentence end, split at a clause mark or a space;
+- with ``first_phrase``, in the answer's first spoken segment only, a clause mark (``,`` ``;``
+  ``:`` or a spaced dash) before whitespace once the words before it are long enough to be
+  worth saying alone, so the voice can start on "The tallest mountain in Africa," at once.
 
 Decisions are final as soon as they are made, so feeding the same text in any chunks gives
 the same segments; the segmenter waits only where the next character decides the matter.
@@ -48,6 +51,11 @@ _FENCE_RUN = re.compile(r"`+|~+")
 # Where a long run may be split: after a clause mark, else at the last space.
 _CLAUSE_SPLIT = re.compile(r"(?s:.*)(?:[,;:](?=\s)|[，；：。！？、])")
 _SPACE_SPLIT = re.compile(r"(?s:.*)\S(?=\s)")
+# The end of a first phrase: a clause mark, or a dash standing alone between spaces.
+_PHRASE_END = re.compile(r"(?:[,;:]|\s(?:[—–]|(?<!\d\s)-))\Z")
+_WORD = re.compile(r"\w+")
+PHRASE_WORDS = 3  # a first phrase says at least this much ("Sure," stays with its sentence)
+PHRASE_CHARS = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +121,8 @@ def _split_point(text: str, start: int, limit: int) -> int:
 class Segmenter:
     """Cuts streamed visible text into sentences and code blocks as early as it safely can."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, first_phrase: bool = False) -> None:
+        self._first_phrase = first_phrase
         self._reset()
 
     def _reset(self) -> None:
@@ -126,6 +135,7 @@ class Segmenter:
         self._line_kind = "plain"
         self._line_head = 0  # stream offset of the current line's first visible char
         self._fence: _Fence | None = None
+        self._phrase_open = self._first_phrase  # no spoken segment yet: a phrase may end it
 
     def feed(self, text: str) -> list[Segment]:
         """Segments completed by ``text``; the rest waits for more text or :meth:`flush`."""
@@ -153,8 +163,11 @@ class Segmenter:
         return out
 
     def _emit(self, cut: int, out: list[Segment], *, code: bool = False) -> None:
-        out.append(Segment(self._buf[self._seg : cut], self._base + self._seg, code))
+        segment = Segment(self._buf[self._seg : cut], self._base + self._seg, code)
+        out.append(segment)
         self._seg = cut
+        if self._phrase_open and segment.speakable:
+            self._phrase_open = False
 
     def _trim(self) -> None:
         """Forget emitted text so the buffer stays the size of one pending segment."""
@@ -237,6 +250,8 @@ class Segmenter:
             return _Verdict.CUT
         if run.newlines and (run.newlines >= 2 or self._line_kind in ("item", "heading")):
             return _Verdict.CUT
+        if self._phrase_open and self._line_kind == "plain" and self._phrase_end(run.start):
+            return _Verdict.CUT
         if not complete:
             return _Verdict.WAIT
         if run.newlines:
@@ -268,6 +283,14 @@ class Segmenter:
         if word in _SOFT_ENDS or _DOTTED.fullmatch(word):
             return (not after or after.isupper()) if complete else None
         return True
+
+    def _phrase_end(self, end: int) -> bool:
+        """Does the text before ``end`` close a first phrase long enough to say on its own?"""
+        mark = _PHRASE_END.search(self._buf, max(self._seg, end - 2), end)
+        if mark is None:
+            return False
+        said = self._buf[self._seg : mark.start()].strip()
+        return len(said) >= PHRASE_CHARS and len(_WORD.findall(said)) >= PHRASE_WORDS
 
     def _split_long(self, frontier: int, out: list[Segment]) -> None:
         """Split speech that has gone on too long without a sentence end."""

@@ -27,7 +27,7 @@ class _Shaper:
 
     def __init__(self) -> None:
         self.parser = CueParser()
-        self.segmenter = Segmenter()
+        self.segmenter = Segmenter(first_phrase=True)  # a long first sentence starts sooner
         self.visible: list[str] = []
         self.offset = 0
         self.sentences = 0

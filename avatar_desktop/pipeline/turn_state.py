@@ -55,12 +55,13 @@ class TurnState:
 
     # --- a turn's life --------------------------------------------------------------------
 
-    def begin(self, session: Session) -> Answering:
-        """Start answering the last user message of ``session``."""
+    def begin(self, session: Session, cancel: CancelToken | None = None) -> Answering:
+        """Start answering the last user message of ``session`` (``cancel``: an answer already
+        started as a draft, taken over by this turn)."""
         message = _last_user_message(session)
         if message is None:
             raise ValueError("there is no user message to answer")
-        turn = Answering(next(self._ids), session, message)
+        turn = Answering(next(self._ids), session, message, cancel or CancelToken())
         self.answering, self.heard, self._answered = turn, None, None
         return turn
 

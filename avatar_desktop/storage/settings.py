@@ -14,7 +14,13 @@ from pathlib import Path
 from typing import Any, get_args, get_type_hints
 
 from avatar_desktop.core.atomic import atomic_write_text, move_aside
-from avatar_desktop.core.catalogue import BrainChoice, EarsChoice, PresenterKind, VoiceChoice
+from avatar_desktop.core.catalogue import (
+    BrainChoice,
+    EarsChoice,
+    PresenterKind,
+    Responsiveness,
+    VoiceChoice,
+)
 from avatar_desktop.storage.errors import StorageError, describe_os_error
 from avatar_desktop.storage.safe_read import (
     SETTINGS_LIMIT,
@@ -46,7 +52,10 @@ class Settings:
     groq_chat_model: str = "openai/gpt-oss-20b"
     stt_provider: EarsChoice = EarsChoice.LOCAL
     input_device: str | None = None  # None: the system's default microphone
-    end_of_speech_ms: int = 600  # hands-free: this much silence ends what the user says
+    end_of_speech_ms: int = (
+        600  # hands-free without the end-of-turn model: silence that ends a turn
+    )
+    responsiveness: Responsiveness = Responsiveness.BALANCED  # hands-free: speed against patience
     barge_in: bool = True  # talking over the avatar stops it
     auto_fallback: bool = False  # answer on this computer when Groq cannot be reached
     volume: float = 0.9

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from avatar_desktop.core.latency import ReplyLatency
 from avatar_desktop.core.session import Message, Session, SessionSummary
 from avatar_desktop.ui import icons
 from avatar_desktop.ui.avatar import surfaces
@@ -124,6 +125,10 @@ class MainWindow(QMainWindow):
         self.status_label = QLabel()
         self.status_label.setObjectName("statusLabel")
         self.statusBar().addWidget(self.status_label, 1)
+        self.latency_label = QLabel()
+        self.latency_label.setObjectName("latencyLabel")
+        self.latency_label.hide()  # until the first spoken reply to a spoken turn
+        self.statusBar().addPermanentWidget(self.latency_label)
 
     def _build_actions(self) -> None:
         def action(text: str, keys: Sequence[Any], slot: object) -> QAction:
@@ -348,3 +353,25 @@ class MainWindow(QMainWindow):
 
     def set_status(self, text: str) -> None:
         self.status_label.setText(text)
+
+    def show_latency(self, latency: ReplyLatency) -> None:
+        """The last reply's "you stopped → you heard it" time, its stages in the tooltip."""
+        total = latency.total_ms
+        if total is None:
+            return
+        self.latency_label.setText(f"Answered in {total / 1000:.2f} s")
+        rows = [
+            f"{name.replace('_', ' ')}: {value:.0f} ms"
+            for name, value in latency.stages_ms().items()
+            if value is not None
+        ]
+        early = (
+            ["(answer started before you finished, kept when you had)"]
+            if latency.speculative
+            else []
+        )
+        tip = "\n".join(
+            ["From when you stopped talking to when you heard the answer:", *rows, *early]
+        )
+        self.latency_label.setToolTip(tip)
+        self.latency_label.show()

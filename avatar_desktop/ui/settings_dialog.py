@@ -24,12 +24,24 @@ from PySide6.QtWidgets import (
 )
 
 from avatar_desktop.avatar.look import Look
-from avatar_desktop.core.catalogue import BrainChoice, EarsChoice, Service, ServiceRole
+from avatar_desktop.core.catalogue import (
+    BrainChoice,
+    EarsChoice,
+    Responsiveness,
+    Service,
+    ServiceRole,
+)
 from avatar_desktop.ui.choices import ChoiceGroup
 from avatar_desktop.ui.forms import row
 from avatar_desktop.ui.keys_tab import KeyServices, KeysTab
 from avatar_desktop.ui.look_tab import LookTab
 from avatar_desktop.ui.presenter_tab import PresenterServices, PresenterTab, PresenterValues
+
+RESPONSIVENESS_TITLES = {
+    Responsiveness.QUICK: "Quickly (may answer while you are still thinking)",
+    Responsiveness.BALANCED: "As soon as you have finished (balanced)",
+    Responsiveness.PATIENT: "Patiently (waits out longer pauses)",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +61,8 @@ class SettingsValues:
     output_device: str | None = None
     input_device: str | None = None
     end_of_speech_ms: int = 600
+    responsiveness: Responsiveness = Responsiveness.BALANCED
+    turn_model_problem: str | None = None  # shown, not edited: why turns end on silence alone
     barge_in: bool = True
     presenter: PresenterValues = field(default_factory=PresenterValues)
 
@@ -192,11 +206,29 @@ class SettingsDialog(QDialog):
         self.end_of_speech.setValue(current.end_of_speech_ms)
         self.barge_in = QCheckBox("Talking over the avatar stops it (barge-in)")
         self.barge_in.setChecked(current.barge_in)
+        self.responsiveness = QComboBox()
+        self.responsiveness.setObjectName("responsiveness")
+        for choice, title in RESPONSIVENESS_TITLES.items():
+            self.responsiveness.addItem(title, choice)
+        self.responsiveness.setCurrentIndex(
+            max(0, self.responsiveness.findData(current.responsiveness))
+        )
+        problem = current.turn_model_problem
+        self.turn_model_note = QLabel(
+            f"The end-of-turn model cannot run ({problem}), so a turn ends after a fixed silence:"
+            if problem
+            else "Pauses are judged by an end-of-turn model on this computer; "
+            "without it, a turn would end after:"
+        )
+        self.turn_model_note.setObjectName("turnModelNote")
+        self.turn_model_note.setWordWrap(True)
         widgets = (
             *self.ears.radios.values(),
             QLabel("Microphone:"),
             self.input_device,
-            QLabel("Hands-free: what you say ends after"),
+            QLabel("Hands-free: when you pause, the avatar answers"),
+            self.responsiveness,
+            self.turn_model_note,
             self.end_of_speech,
             self.barge_in,
         )
@@ -221,6 +253,7 @@ class SettingsDialog(QDialog):
             output_device=self.look_tab.output_device(),
             input_device=self.input_device.currentData(),
             end_of_speech_ms=self.end_of_speech.value(),
+            responsiveness=cast(Responsiveness, self.responsiveness.currentData()),
             barge_in=self.barge_in.isChecked(),
             presenter=self.presenter_tab.values(),
         )

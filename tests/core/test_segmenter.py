@@ -16,20 +16,20 @@ from tests.core.strategies import chunked
 ORACLE = re.compile(r"\[\s*(" + "|".join(map(re.escape, CUE_TAGS)) + r")\s*\]", re.IGNORECASE)
 
 
-def segment(chunks: list[str]) -> list[Segment]:
-    segmenter = Segmenter()
+def segment(chunks: list[str], *, first_phrase: bool = False) -> list[Segment]:
+    segmenter = Segmenter(first_phrase=first_phrase)
     out = [seg for chunk in chunks for seg in segmenter.feed(chunk)]
     return out + segmenter.flush()
 
 
-def raws(text: str) -> list[str]:
+def raws(text: str, *, first_phrase: bool = False) -> list[str]:
     """Segments of ``text`` fed one character at a time, the hardest case for lookahead."""
-    return [seg.raw for seg in segment(list(text))]
+    return [seg.raw for seg in segment(list(text), first_phrase=first_phrase)]
 
 
-def emitted_after(text: str) -> list[str]:
+def emitted_after(text: str, *, first_phrase: bool = False) -> list[str]:
     """What ``feed`` alone gives for ``text`` (no flush): what the voice can start on."""
-    segmenter = Segmenter()
+    segmenter = Segmenter(first_phrase=first_phrase)
     return [seg.raw for char in text for seg in segmenter.feed(char)]
 
 
@@ -201,6 +201,93 @@ def test_inline_triple_backticks_are_not_a_fence() -> None:
     assert [seg.code for seg in segment(list("```x``` is code. Ok"))] == [False, False]
 
 
+# -- the first phrase -----------------------------------------------------------------------
+
+KILIMANJARO = "The tallest mountain in Africa, at 5,895 metres, is Kilimanjaro. It is in Tanzania."
+
+
+def test_a_long_first_sentence_is_spoken_from_its_first_phrase() -> None:
+    assert raws(KILIMANJARO, first_phrase=True) == [
+        "The tallest mountain in Africa,",
+        " at 5,895 metres, is Kilimanjaro.",
+        " It is in Tanzania.",
+    ]
+    assert raws(KILIMANJARO) == [
+        "The tallest mountain in Africa, at 5,895 metres, is Kilimanjaro.",
+        " It is in Tanzania.",
+    ]
+
+
+def test_the_first_phrase_goes_out_when_the_space_after_its_mark_arrives() -> None:
+    assert emitted_after("The tallest mountain in Africa,", first_phrase=True) == []
+    assert emitted_after("The tallest mountain in Africa, ", first_phrase=True) == [
+        "The tallest mountain in Africa,"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Sure, the tallest one is Kilimanjaro, in Tanzania.",
+         ["Sure, the tallest one is Kilimanjaro,", " in Tanzania."]),
+        ("Yes, of course, I can help.", ["Yes, of course, I can help."]),
+        ("Here is what you need: a map and water.",
+         ["Here is what you need:", " a map and water."]),
+        ("First boil the water; then add rice.", ["First boil the water;", " then add rice."]),
+        ("The tallest mountain — Kilimanjaro — is high.",
+         ["The tallest mountain —", " Kilimanjaro — is high."]),
+        ("Kilimanjaro is the tallest – by far.", ["Kilimanjaro is the tallest –", " by far."]),
+        ("Kilimanjaro is the tallest - by far.", ["Kilimanjaro is the tallest -", " by far."]),
+        ("It is 5,895 metres tall and 10-3 is 7.", ["It is 5,895 metres tall and 10-3 is 7."]),
+        ("The sum of ten and 10 - 3 is 17, I think.",
+         ["The sum of ten and 10 - 3 is 17,", " I think."]),
+        ("It is a well-known peak.", ["It is a well-known peak."]),
+        ('He said "the tallest one," then left.', ['He said "the tallest one," then left.']),
+    ],
+)  # fmt: skip
+def test_a_clause_mark_ends_the_first_phrase_only_after_enough_words(
+    text: str, expected: list[str]
+) -> None:
+    assert raws(text, first_phrase=True) == expected
+
+
+def test_only_the_first_spoken_segment_is_cut_at_a_phrase() -> None:
+    text = "\n\nOkay. The tallest mountain in Africa, at 5,895 metres, is Kilimanjaro."
+    assert raws(text, first_phrase=True) == [
+        "\n\nOkay.",
+        " The tallest mountain in Africa, at 5,895 metres, is Kilimanjaro.",
+    ]
+    once = "The tallest mountain in Africa, at 5,895 metres, is Kilimanjaro, in Tanzania, east."
+    assert raws(once, first_phrase=True) == [
+        "The tallest mountain in Africa,",
+        " at 5,895 metres, is Kilimanjaro, in Tanzania, east.",
+    ]
+
+
+def test_code_lists_and_headings_keep_their_rules_but_speech_after_code_is_first() -> None:
+    code = "```\nx = [1, 2, 3], y\n```\nThe tallest mountain in Africa, at 5,895 metres."
+    assert [(seg.raw, seg.code) for seg in segment(list(code), first_phrase=True)] == [
+        ("```\nx = [1, 2, 3], y\n```", True),
+        ("\nThe tallest mountain in Africa,", False),
+        (" at 5,895 metres.", False),
+    ]
+    items = "- The tallest mountain in Africa, at 5,895 metres\n- Mount Kenya, at 5,199 metres"
+    assert raws(items, first_phrase=True) == raws(items)
+    heading = "## The tallest mountains of Africa, by height\nKilimanjaro."
+    assert raws(heading, first_phrase=True) == raws(heading)
+
+
+def test_every_answer_gets_its_own_first_phrase() -> None:
+    segmenter = Segmenter(first_phrase=True)
+    for _answer in range(2):
+        segments = segmenter.feed(KILIMANJARO) + segmenter.flush()
+        assert [seg.raw for seg in segments][:2] == [
+            "The tallest mountain in Africa,",
+            " at 5,895 metres, is Kilimanjaro.",
+        ]
+        assert segments[1].start == len("The tallest mountain in Africa,")
+
+
 # -- long runs and speed ----------------------------------------------------------------------
 
 
@@ -262,16 +349,19 @@ _PIECES = st.sampled_from(
         "Hello", "world", "Dr.", "e.g.", "U.S.", "etc.", "J.", "I.", "3.14", "1.", "2)", ".",
         "...", "…", "?!", "!", '"', "”", ")", ",", ";", ":", " ", "  ", "\n", "\n\n", "\r\n",
         "- ", "* ", "# ", "```", "~~~", "```py\n", "`", "**", "\t", "a", "The",
+        ", ", " — ", " – ", " - ", "5,895", "the tallest mountain", "Sure, ",
     ]
 )  # fmt: skip
 SENTENCEY = st.lists(st.one_of(_PIECES, st.text(max_size=6)), max_size=40).map("".join)
 
 
 @settings(max_examples=250, deadline=None)
-@given(chunked(st.one_of(SENTENCEY, st.text())))
-def test_segments_rebuild_the_input_exactly(case: tuple[str, list[str]]) -> None:
+@given(chunked(st.one_of(SENTENCEY, st.text())), st.booleans())
+def test_segments_rebuild_the_input_exactly(
+    case: tuple[str, list[str]], first_phrase: bool
+) -> None:
     text, chunks = case
-    segments = segment(chunks)
+    segments = segment(chunks, first_phrase=first_phrase)
     assert "".join(seg.raw for seg in segments) == text
     offset = 0
     for seg in segments:
@@ -281,10 +371,14 @@ def test_segments_rebuild_the_input_exactly(case: tuple[str, list[str]]) -> None
 
 
 @settings(max_examples=200, deadline=None)
-@given(chunked(SENTENCEY))
-def test_chunking_never_changes_the_segments(case: tuple[str, list[str]]) -> None:
+@given(chunked(SENTENCEY), st.booleans())
+def test_chunking_never_changes_the_segments(
+    case: tuple[str, list[str]], first_phrase: bool
+) -> None:
     text, chunks = case
-    assert segment(chunks) == segment([text])
+    segments = segment(chunks, first_phrase=first_phrase)
+    assert segments == segment([text], first_phrase=first_phrase)
+    assert "".join(seg.raw for seg in segments) == text
 
 
 LONG_TEXT = st.lists(st.one_of(_PIECES, st.text(max_size=30)), min_size=20, max_size=200).map(
@@ -319,3 +413,23 @@ def test_parser_then_segmenter_keeps_every_visible_char(case: tuple[str, list[st
     segments += segmenter.flush()
     assert "".join(seg.raw for seg in segments) == ORACLE.sub("", text)
     assert len(tags) == len(ORACLE.findall(text))
+
+
+def _cuts(segments: list[Segment]) -> set[int]:
+    return {seg.start for seg in segments[1:]}
+
+
+@settings(max_examples=200, deadline=None)
+@given(chunked(SENTENCEY.filter(lambda text: len(text) <= LONG_RUN)))
+def test_the_first_phrase_adds_at_most_one_cut_after_a_clause_mark(
+    case: tuple[str, list[str]],
+) -> None:
+    text, chunks = case
+    plain, phrased = segment([text]), segment(chunks, first_phrase=True)
+    extra = _cuts(phrased) - _cuts(plain)
+    assert _cuts(plain) <= _cuts(phrased)
+    assert len(extra) <= 1
+    for cut in extra:
+        assert re.search(r"(?:[,;:]|\s[—–-])\Z", text[:cut]) and text[cut].isspace()
+        before = next(seg for seg in phrased if seg.start + len(seg.raw) == cut)
+        assert not any(seg.speakable for seg in phrased if seg.start < before.start)

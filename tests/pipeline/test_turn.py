@@ -55,6 +55,33 @@ def test_first_sentence_comes_before_the_answer_ends() -> None:
     assert seen[0] == "First one.@2"  # emitted when the next token showed the boundary
 
 
+def test_a_long_first_sentence_is_spoken_from_its_first_phrase() -> None:
+    tokens = ["[wave] The tallest", " mountain in", " Africa,", " at 5,895", " metres,"]
+    tokens += [" is Kilimanjaro.", " It is", " in Tanzania, near", " Kenya."]
+    model = ScriptedModel(tokens)
+    events: list[tuple[object, int]] = []
+    for event in run_turn(model, [], cancel=CancelToken(), options=OPTIONS):
+        events.append((event, model.yielded))
+    shown = "".join(e.text for e, _ in events if isinstance(e, TextDelta))
+    sentences = [(e, at) for e, at in events if isinstance(e, Sentence)]
+    assert [(e.text, at) for e, at in sentences] == [
+        ("The tallest mountain in Africa,", 4),  # as soon as the space after the comma came
+        ("at 5,895 metres, is Kilimanjaro.", 7),
+        ("It is in Tanzania, near Kenya.", 9),
+    ]
+    for sentence, _ in sentences:  # offsets stay exact positions in the shown text
+        assert shown[sentence.start : sentence.end].strip() == sentence.text
+    assert [e for e, _ in events if isinstance(e, Cue)] == [Cue("wave", 0)]
+
+
+def test_a_short_opener_stays_with_its_sentence() -> None:
+    events = events_of(["Sure,", " I can", " help with that.", " Ask away."])
+    assert [e.text for e in events if isinstance(e, Sentence)] == [
+        "Sure, I can help with that.",
+        "Ask away.",
+    ]
+
+
 def test_code_blocks_are_shown_but_not_spoken() -> None:
     events = events_of(["Run this:\n```py\nprint(1)\n```\n", "Done."])
     spoken = [e.text for e in events if isinstance(e, Sentence)]

@@ -8,6 +8,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from avatar_desktop.app.application import AvatarApp
+from avatar_desktop.audio.turns import POLICIES
+from avatar_desktop.core.catalogue import Responsiveness
 from avatar_desktop.providers.local.tts import PiperVoiceProvider
 from tests.audio.pulse import PulseSink, pulse_sink  # noqa: F401
 from tests.audio.speech import silence, spoken, word_error_rate
@@ -101,7 +103,7 @@ def test_the_avatars_own_voice_does_not_interrupt_it(
     app.window.hands_free_action.setChecked(False)
 
 
-def test_barge_in_and_the_end_of_speech_pause_are_settings(
+def test_barge_in_and_the_responsiveness_are_settings(
     qtbot: QtBot,
     make_app: MakeApp,
     pulse_sink: PulseSink,  # noqa: F811
@@ -110,17 +112,19 @@ def test_barge_in_and_the_end_of_speech_pause_are_settings(
     from avatar_desktop.ui.settings_dialog import SettingsDialog
 
     app = hands_free_app(make_app, qtbot, LONG_ANSWER[:4])
-    vad = app.listener.vad_settings
-    assert vad is not None and vad.end_silence_ms == 600
+    assert app.listener.turn_policy == POLICIES[Responsiveness.BALANCED]
     dialog = SettingsDialog(app.settings_values(), app.providers, app.window)
     qtbot.addWidget(dialog)
+    assert "end-of-turn model on this computer" in dialog.turn_model_note.text()
+    dialog.responsiveness.setCurrentIndex(dialog.responsiveness.findData(Responsiveness.PATIENT))
     dialog.end_of_speech.setValue(900)
     dialog.barge_in.setChecked(False)
     app.apply_settings(dialog.values())
-    vad = app.listener.vad_settings
-    assert app.listener.hands_free and vad is not None and vad.end_silence_ms == 900
+    assert app.listener.hands_free
+    assert app.listener.turn_policy == POLICIES[Responsiveness.PATIENT]
     saved = app.paths.settings_file.read_text(encoding="utf-8")
     assert '"barge_in": false' in saved and '"end_of_speech_ms": 900' in saved
+    assert '"responsiveness": "patient"' in saved
     app.player.volume = 0.15
     started: list[int] = []
     app.speaker.sentence_started.connect(lambda sentence: started.append(sentence.index))

@@ -93,7 +93,7 @@ def test_a_typed_question_is_answered_aloud(
 
 def speaking_a_long_answer(qtbot: QtBot, make_app: MakeApp) -> tuple[AvatarApp, list[int]]:
     """The avatar is in the middle of a long answer (two sentences have begun to be heard)."""
-    long_answer = [f"This is sentence number {n}, spoken slowly and clearly. " for n in range(1, 9)]
+    long_answer = [f"This is sentence number {n} spoken slowly and clearly. " for n in range(1, 9)]
     app = voiced_app(make_app, qtbot, long_answer)
     send(qtbot, app, "Talk to me")
     started: list[int] = []
@@ -148,9 +148,7 @@ def test_transcribing_a_file_while_speaking_keeps_only_what_was_heard(
     pulse_sink: PulseSink,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    long_answer = [
-        f"This is sentence number {n}, spoken slowly and clearly. " for n in range(1, 13)
-    ]
+    long_answer = [f"This is sentence number {n} spoken slowly and clearly. " for n in range(1, 13)]
     app = voiced_app(make_app, qtbot, long_answer)
     assert app.local_voice is not None
     path = tmp_path / "question.wav"

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
 from avatar_desktop.app.workers import Emit, Pools
 from avatar_desktop.core import notices
+from avatar_desktop.core.cancel import CancelToken
 from avatar_desktop.core.events import (
     Cue,
     Sentence,
@@ -27,6 +31,24 @@ from avatar_desktop.storage.sessions import SessionStore
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 20_000
+
+
+@dataclass(eq=False)
+class Draft:
+    """An answer started before the user's turn was declared over: unseen until committed.
+
+    ``state``: "draft" (held), "committing" (the user's message is being saved), "live" (its
+    events now go to the running turn ``turn_id``) or "dropped" (cancelled; nothing kept).
+    """
+
+    session: Session
+    size: int  # messages the session had: a draft answers only that history
+    message: Message
+    cancel: CancelToken = field(default_factory=CancelToken)
+    events: list[TurnEvent] = field(default_factory=list)
+    first_phrase_at: float | None = None
+    state: str = "draft"
+    turn_id: int | None = None
 
 
 def snapshot(session: Session) -> Session:
@@ -52,6 +74,7 @@ class Conversation(QObject):
         turn_failed(object): the TurnFailed event, after answer_finished kept the partial text.
         answer_truncated(object): the last answer, cut to what was heard before it was stopped.
         busy_changed(bool): a turn is running or not.
+        draft_phrase(str): a draft's first sentence, to get its voice ready before it is needed.
     """
 
     sessions_changed = Signal(list)
@@ -65,6 +88,7 @@ class Conversation(QObject):
     turn_failed = Signal(object)
     answer_truncated = Signal(object)
     busy_changed = Signal(bool)
+    draft_phrase = Signal(str)
 
     def __init__(
         self,
@@ -85,6 +109,7 @@ class Conversation(QObject):
         # The user message being saved, acknowledged but not yet in its session's history:
         # every other save of that session must carry it, or a crash could lose it.
         self._pending: tuple[Session, Message] | None = None
+        self.draft: Draft | None = None
 
     # --- sessions -------------------------------------------------------------------------
 
@@ -199,6 +224,13 @@ class Conversation(QObject):
 
     def send(self, text: str) -> bool:
         """Save the user's message, then answer it. False if the text was not taken."""
+        self.drop_draft()
+        if not self._acceptable(text):
+            return False
+        self._save_user(Message(role="user", content=text), self._start_turn, lambda: None)
+        return True
+
+    def _acceptable(self, text: str) -> bool:
         if not text.strip() or self.turn.saving:
             return False
         if len(text) > MAX_MESSAGE_CHARS:
@@ -208,7 +240,13 @@ class Conversation(QObject):
                 f"{MAX_MESSAGE_CHARS:,}. Shorten it and send again.",
             )
             return False
-        session, message = self.session, Message(role="user", content=text)
+        return True
+
+    def _save_user(
+        self, message: Message, answer: Callable[[Session], None], refused: Callable[[], None]
+    ) -> None:
+        """The user's message goes to disk first; only then is it shown and ``answer``ed."""
+        session = self.session
         self._pending = (session, message)
         pending = self._snapshot(session)
         self.turn.saving = True
@@ -221,15 +259,17 @@ class Conversation(QObject):
             self._refresh_summary(session)
             self.user_message_added.emit(message)
             if session is self.session:
-                self._start_turn(session)
+                answer(session)
             else:
+                refused()
                 self.busy_changed.emit(self.busy)
 
         def failed(exc: Exception) -> None:
             self.turn.saving = False
             self._pending = None
+            refused()
             self.busy_changed.emit(self.busy)
-            self.message_refused.emit(text, _storage_message(exc))
+            self.message_refused.emit(message.content, _storage_message(exc))
 
         self._pools.start(
             self._pools.disk,
@@ -237,11 +277,84 @@ class Conversation(QObject):
             returned=saved,
             errored=failed,
         )
+
+    # --- answers started early -------------------------------------------------------------
+
+    def start_draft(self, text: str) -> None:
+        """Start answering ``text`` now, unseen: nothing is shown, spoken or saved unless
+        ``commit_draft`` is called with the same words."""
+        self.drop_draft()
+        if self.busy or not text.strip() or len(text) > MAX_MESSAGE_CHARS:
+            return
+        from avatar_desktop.pipeline.turn import answer  # langchain-core: imported off start-up
+
+        session = self.session
+        draft = Draft(session, len(session.messages), Message(role="user", content=text))
+        history = [*session.messages, draft.message]
+        model, persona, options = self.model, self.persona(), self.options
+        self.draft = draft
+
+        def job(emit: Emit) -> None:
+            for event in answer(model, history, persona, cancel=draft.cancel, options=options):
+                emit(event)
+
+        self._pools.start(self._pools.turn, job, progress=lambda e: self._on_draft_event(draft, e))
+
+    def _on_draft_event(self, draft: Draft, event: TurnEvent) -> None:
+        if draft.state == "live" and draft.turn_id is not None:
+            self._on_turn_event((draft.turn_id, event))
+        elif draft.state in ("draft", "committing"):
+            draft.events.append(event)
+            if isinstance(event, Sentence) and draft.first_phrase_at is None:
+                draft.first_phrase_at = time.monotonic()
+                self.draft_phrase.emit(event.text)
+
+    def drop_draft(self) -> None:
+        """Forget the draft: its answer is cancelled and leaves no trace anywhere."""
+        draft, self.draft = self.draft, None
+        if draft is not None and draft.state != "live":
+            draft.state = "dropped"
+            draft.cancel.cancel()
+
+    def commit_draft(self, text: str) -> bool:
+        """The turn is over and its words are ``text``: if the draft answered exactly that,
+        save the message and let the draft's answer through. False (draft dropped) otherwise."""
+        draft = self.draft
+        usable = (
+            draft is not None
+            and draft.state == "draft"
+            and draft.message.content == text
+            and draft.session is self.session
+            and len(self.session.messages) == draft.size
+            and not self.busy
+        )
+        if not usable or draft is None:
+            self.drop_draft()
+            return False
+        draft.state = "committing"
+
+        def refused() -> None:
+            if draft.state == "committing":
+                self.drop_draft()
+
+        self._save_user(draft.message, lambda session: self._go_live(draft, session), refused)
         return True
+
+    def _go_live(self, draft: Draft, session: Session) -> None:
+        if draft.state != "committing":
+            return
+        self.draft = None
+        turn = self.turn.begin(session, draft.cancel)
+        draft.state, draft.turn_id = "live", turn.id
+        self.answer_started.emit()
+        held, draft.events = draft.events, []
+        for event in held:
+            self._on_turn_event((turn.id, event))
 
     def interrupt(self, *, speaking: bool, voiced: bool, heard: int | None) -> None:
         """End the turn now, keeping what was heard (see ``TurnState.stop``); the app calls
         this once it has silenced the stage, which reports ``speaking``, ``voiced``, ``heard``."""
+        self.drop_draft()
         kept = self.turn.stop(speaking=speaking, voiced=voiced, heard=heard)
         if kept is None:
             return

@@ -13,17 +13,13 @@ from collections.abc import Callable
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from avatar_desktop.app.controllers.hands_free import HandsFreeTurns
 from avatar_desktop.app.workers import Pools
 from avatar_desktop.audio.capture import SAMPLE_RATE, Recorder, RecorderUnavailable
-from avatar_desktop.audio.echo import EchoGuard
-from avatar_desktop.audio.vad import (
-    SileroVad,
-    SpeechStarted,
-    UtteranceDetector,
-    UtteranceEnded,
-    VadSettings,
-    VadUnavailable,
-)
+from avatar_desktop.audio.hands_free import BargeIn, Ears, HandsFreeLoop, Heard, LoopEvent, MicLost
+from avatar_desktop.audio.turn_model import SmartTurn, TurnModelUnavailable
+from avatar_desktop.audio.turns import TurnPolicy, TurnTaker, policy_for
+from avatar_desktop.audio.vad import SileroVad, SpeechStarted, UtteranceDetector, VadUnavailable
 from avatar_desktop.core import notices
 from avatar_desktop.core.cancel import CancelToken
 from avatar_desktop.providers.base import ProviderError, Transcriber
@@ -32,10 +28,7 @@ log = logging.getLogger(__name__)
 
 HOLD_S = 0.35  # a press longer than this is push-to-talk: letting go ends the recording
 POLL_MS = 30
-HANDS_FREE_POLL_MS = 15  # a barge-in is noticed within one tick of the voice detector
 MAX_RECORDING_S = 300.0
-BARGE_IN_PROBABILITY = 0.3
-BARGE_LOOKBACK_S = 0.4  # the user's words began a little before they were recognised
 DIDNT_CATCH = "Sorry, I didn't catch that — nothing was sent. Try again a little closer?"
 
 
@@ -45,13 +38,15 @@ class Listener(QObject):
     level(float): input loudness in dBFS while recording.
     transcribing(bool): words are being recognised.
     heard(str): what the user said, for the input box (push-to-talk, click-to-toggle).
-    said(str): what the user said hands-free (or in a transcribed file): send it at once.
+    said(str): what the user said in a transcribed file: send it at once.
     barge_in(): the user started talking over the avatar: silence it.
     problem(str): a sentence for the user (no microphone, nothing heard, …).
+    The hands-free turn's own signals are on ``turns`` (HandsFreeTurns).
     """
 
     barge_in = Signal()
     said = Signal(str)
+    _loop_events = Signal(object)  # from the listening thread, queued to this one
     recording_changed = Signal(bool)
     level = Signal(float)
     transcribing = Signal(bool)
@@ -67,6 +62,7 @@ class Listener(QObject):
         playback_db: Callable[[], float] = lambda: -120.0,
         avatar_speaking: Callable[[], bool] = lambda: False,
         end_of_speech_ms: Callable[[], int] = lambda: 600,
+        responsiveness: Callable[[], str] = lambda: "balanced",
     ) -> None:
         super().__init__()
         self._pools = pools
@@ -79,10 +75,13 @@ class Listener(QObject):
         self._playback_db = playback_db
         self._avatar_speaking = avatar_speaking
         self._end_of_speech_ms = end_of_speech_ms
+        self._responsiveness = responsiveness
         self.barge_in_enabled = True
-        self._hands_free: UtteranceDetector | None = None
-        self._guard = EchoGuard()
-        self._user_from: int | None = None  # sample where the user's own voice began
+        self.turns = HandsFreeTurns(pools, transcriber)
+        self.turn_model = SmartTurn()
+        self.turn_model_problem: str | None = None  # why turns end on silence alone, if they do
+        self._loop: HandsFreeLoop | None = None
+        self._loop_events.connect(self._on_loop_events)
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self._on_timer_timeout)
@@ -93,36 +92,64 @@ class Listener(QObject):
 
     @property
     def hands_free(self) -> bool:
-        return self._hands_free is not None
+        return self._loop is not None
 
     @property
-    def vad_settings(self) -> VadSettings | None:
-        """How hands-free listening decides an utterance began and ended (None when off)."""
-        return self._hands_free.settings if self._hands_free is not None else None
+    def turn_policy(self) -> TurnPolicy | None:
+        """How hands-free listening decides a turn is over (None when off)."""
+        return self._loop.taker.policy if self._loop is not None else None
 
     def set_hands_free(self, on: bool) -> None:
-        """Listen all the time: each utterance is sent when the user stops talking."""
+        """Listen all the time: each turn is answered as soon as the user has finished."""
         if on == self.hands_free:
             return
         if not on:
-            self._hands_free = None
             self.cancel()
-            self._timer.setInterval(POLL_MS)
             return
         self.cancel()
         try:
-            vad = SileroVad()
-            vad.load()
-            detector = UtteranceDetector(vad, VadSettings(end_silence_ms=self._end_of_speech_ms()))
+            taker = self._taker()
         except VadUnavailable as exc:
             self.problem.emit(f"Hands-free listening is not available: {exc}")
             return
-        self._timer.setInterval(HANDS_FREE_POLL_MS)
-        if self._start():
-            self._hands_free, self._user_from = detector, None
-            self._guard = EchoGuard(tick_s=HANDS_FREE_POLL_MS / 1000)
-        else:
-            self._timer.setInterval(POLL_MS)
+        if not self._start():
+            return
+        assert self._recorder is not None
+        ears = Ears(self._avatar_speaking, self._playback_db, lambda: self.barge_in_enabled)
+        self._loop = HandsFreeLoop(self._recorder, taker, ears, self._loop_events.emit)
+        self.turns.reset(taker)
+        self._loop.start()
+
+    def _taker(self) -> TurnTaker:
+        """The voice detector with the end-of-turn model, or with silence alone if it can't run."""
+        vad = SileroVad()
+        vad.load()
+        model: SmartTurn | None = self.turn_model
+        try:
+            self.turn_model.load()
+            self.turn_model_problem = None
+        except TurnModelUnavailable as exc:
+            if self.turn_model_problem is None:  # said once, not on every reopen
+                log.warning("turns end on %d ms of silence: %s", self._end_of_speech_ms(), exc)
+            self.turn_model_problem = str(exc)
+            model = None
+        policy = policy_for(
+            self._responsiveness(), model=model is not None, silence_ms=self._end_of_speech_ms()
+        )
+        return TurnTaker(vad, policy, model)
+
+    def _on_loop_events(self, events: list[LoopEvent]) -> None:
+        if self._loop is None:
+            return  # late events from a loop that was stopped
+        for event in events:
+            if isinstance(event, BargeIn):
+                self.barge_in.emit()
+            elif isinstance(event, MicLost):
+                self.problem.emit("The microphone went away, so hands-free listening stopped.")
+                self.cancel()
+                return
+            elif isinstance(event, Heard):
+                self.turns.on_heard(event)
 
     def press(self) -> None:
         """The button went down: start listening, or finish a clicked-on recording."""
@@ -146,7 +173,11 @@ class Listener(QObject):
         self._opened_by_press = False
 
     def cancel(self) -> None:
-        """Close the microphone and forget what it heard."""
+        """Close the microphone and forget what it heard (hands-free listening ends too)."""
+        loop, self._loop = self._loop, None
+        if loop is not None:
+            loop.stop()
+            self.turns.reset(None)
         if self._recorder is not None:
             self._close()
             self._pieces.clear()
@@ -167,50 +198,16 @@ class Listener(QObject):
         recorder = self._recorder
         if recorder is None:
             return
-        pcm = recorder.read()
         self.level.emit(recorder.level_db)
-        if self._hands_free is not None:
-            self._listen(self._hands_free, pcm, recorder.level_db)
-        else:
-            self._pieces.append(pcm)
-        if recorder.lost and self._hands_free is not None:
-            self.problem.emit("The microphone went away, so hands-free listening stopped.")
-            self.set_hands_free(False)
-        elif recorder.lost:
+        if self._loop is not None:
+            return  # the listening thread reads the microphone
+        self._pieces.append(recorder.read())
+        if recorder.lost:
             self.problem.emit("The microphone went away; what was recorded so far is used.")
             self.finish()
-        elif self._hands_free is None and recorder.frames >= MAX_RECORDING_S * SAMPLE_RATE:
+        elif recorder.frames >= MAX_RECORDING_S * SAMPLE_RATE:
             self.problem.emit("That recording reached five minutes, so it was ended there.")
             self.finish()
-
-    def _listen(self, detector: UtteranceDetector, pcm: np.ndarray, mic_db: float) -> None:
-        speaking = self._avatar_speaking()
-        self._guard.observe(mic_db, self._playback_db() if speaking else -120.0)
-        for event in detector.feed(pcm):
-            if isinstance(event, SpeechStarted) and not speaking:
-                self._user_from = event.at_sample
-            elif isinstance(event, UtteranceEnded):
-                self._utterance_ended(event)
-        # The voice now, not the VAD's hangover; a lower bar than for an utterance, since the
-        # echo guard already demands a voice clearly louder than the avatar's.
-        voiced_now = detector.last_probability >= BARGE_IN_PROBABILITY
-        if speaking and self.barge_in_enabled and voiced_now:
-            self._check_barge_in(detector)
-
-    def _check_barge_in(self, detector: UtteranceDetector) -> None:
-        """A voice the VAD hears now, clearly louder than the avatar's echo, interrupts it."""
-        if self._guard.user_is_louder():
-            onset = detector.samples_fed - int(BARGE_LOOKBACK_S * SAMPLE_RATE)
-            self._user_from = max(0, onset)
-            self.barge_in.emit()
-
-    def _utterance_ended(self, event: UtteranceEnded) -> None:
-        """Only the user's own words are sent: an utterance of pure echo is dropped."""
-        if self._user_from is None:
-            return
-        skip = max(0, self._user_from - event.start_sample)
-        self._user_from = None
-        self._recognise(event.pcm[skip:], self.said.emit, vet=False)  # the VAD already vetted it
 
     def _close(self) -> None:
         recorder, self._recorder = self._recorder, None

@@ -25,6 +25,7 @@ def values_from(s: Settings, look: Look) -> SettingsValues:
         stt_provider=s.stt_provider,
         input_device=s.input_device,
         end_of_speech_ms=s.end_of_speech_ms,
+        responsiveness=s.responsiveness,
         barge_in=s.barge_in,
         look=look,
         output_device=s.output_device,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import itertools
 import logging
+import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,7 +15,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from avatar_desktop.app.workers import Pools
 from avatar_desktop.avatar.rig import Rig
 from avatar_desktop.avatar.timeline import SpeechTrack, Timeline
-from avatar_desktop.core.cancel import CancelToken
+from avatar_desktop.core.cancel import Cancelled, CancelToken
 from avatar_desktop.core.events import Cue, Sentence
 from avatar_desktop.core.speech import Speech
 from avatar_desktop.pipeline.performer import Performable
@@ -23,7 +24,10 @@ from avatar_desktop.providers.base import ProviderError, Voice
 log = logging.getLogger(__name__)
 
 FRAME_MS = 16
-AHEAD = 1  # sentences synthesized beyond the one playing
+# Sentences made beyond the one playing: the next is ready, and the one after it is being
+# made, so a short sentence ("Yes.") never leaves too little time to make a long one after it.
+AHEAD = 2
+PREPARED = 4  # texts synthesized ahead of their sentence (a speculative answer's first phrase)
 
 
 @dataclass(eq=False)
@@ -34,6 +38,28 @@ class _Said:
     cues: list[str] = field(default_factory=list)
     speech: Speech | None = None
     track: SpeechTrack | None = None
+
+
+class _Prepared:
+    """Speech made before its sentence was written; the voice pool fills it, any thread reads."""
+
+    def __init__(self) -> None:
+        self._done = threading.Event()
+        self._speech: Speech | None = None
+
+    def fill(self, speech: Speech | None) -> None:
+        self._speech = speech
+        self._done.set()
+
+    def ready(self) -> Speech | None:
+        """The speech if it is made; None while it is being made, or when that failed."""
+        return self._speech if self._done.is_set() else None
+
+    def wait(self, cancel: CancelToken) -> Speech | None:
+        """The speech once made (None if that failed); a turn's stop ends the wait."""
+        while not self._done.wait(0.02):
+            cancel.raise_if_cancelled()
+        return self._speech
 
 
 class Speaker(QObject):
@@ -55,11 +81,13 @@ class Speaker(QObject):
 
     def __init__(self, *, voice: Voice | None, player: Any, pools: Pools, rig: Rig) -> None:
         super().__init__()
-        self.voice = voice
+        self._voice = voice
+        self._rate = 1.0
         self.player = player
         self.rig = rig
-        self.rate = 1.0
         self._pools = pools
+        self._prepared: OrderedDict[str, _Prepared] = OrderedDict()  # by text, oldest first
+        self._prepare_cancel = CancelToken()
         self._ids = itertools.count(1)
         self._waiting: deque[_Said] = deque()  # written, not yet synthesized
         self._queued: dict[int, _Said] = {}  # handed to the player, by utterance id
@@ -80,7 +108,28 @@ class Speaker(QObject):
     def close(self) -> None:
         """Stop speaking and stop animating (the app is closing)."""
         self.stop()
+        self._forget_prepared()
         self._timer.stop()
+
+    @property
+    def voice(self) -> Voice | None:
+        return self._voice
+
+    @voice.setter
+    def voice(self, voice: Voice | None) -> None:
+        if voice is not self._voice:
+            self._forget_prepared()  # made in the other voice
+        self._voice = voice
+
+    @property
+    def rate(self) -> float:
+        return self._rate
+
+    @rate.setter
+    def rate(self, rate: float) -> None:
+        if rate != self._rate:
+            self._forget_prepared()  # made at the other speed
+        self._rate = rate
 
     @property
     def speaking(self) -> bool:
@@ -151,30 +200,69 @@ class Speaker(QObject):
         self._update_speaking()
         return self._spoken_end
 
+    # --- synthesis ahead of the sentence ------------------------------------------------------
+
+    def prepare(self, text: str) -> None:
+        """Synthesize ``text`` now, so a sentence of exactly that text plays without waiting.
+
+        For an answer started before the user's turn is known to be over: its first phrase is
+        ready the moment it is confirmed. Nothing is heard unless that sentence is added.
+        """
+        voice, rate, cancel = self._voice, self._rate, self._prepare_cancel
+        if text in self._prepared:
+            self._prepared.move_to_end(text)
+            return
+        if voice is None or not text:
+            return
+        prepared = self._prepared[text] = _Prepared()
+        while len(self._prepared) > PREPARED:
+            self._prepared.popitem(last=False)
+
+        def job(_emit: object) -> None:
+            speech = None
+            try:
+                speech = voice.synthesize(text, cancel=cancel, rate=rate)
+            except Cancelled:
+                pass
+            except Exception as exc:  # its sentence, if added, tries again and reports
+                log.info("preparing speech failed: %s", type(exc).__name__)
+            finally:
+                prepared.fill(speech)
+
+        self._pools.start(self._pools.voice, job)
+
+    def _forget_prepared(self) -> None:
+        self._prepare_cancel.cancel()
+        self._prepare_cancel = CancelToken()
+        self._prepared.clear()
+
     # --- synthesis, one ahead ------------------------------------------------------------------
 
     def _synthesize_next(self) -> None:
         ahead = len(self._queued) - (1 if self._current else 0)
-        if self._synthesizing or not self._waiting or ahead >= AHEAD + 1 or self.voice is None:
+        if self._synthesizing or not self._waiting or ahead >= AHEAD or self.voice is None:
             return
         said = self._waiting.popleft()
         voice, cancel, rate = self.voice, self._cancel, self.rate
+        prepared = self._prepared.get(said.sentence.text)
+        made = prepared.ready() if prepared is not None else None
+        if made is not None:
+            self._play(said, made)
+            return
         self._synthesizing = True
 
         def job(_emit: object) -> Speech:
-            return voice.synthesize(said.sentence.text, cancel=cancel, rate=rate)
+            # The voice pool runs jobs in order: a prepare of this text is done, or running.
+            speech = prepared.wait(cancel) if prepared is not None else None
+            if speech is None:
+                speech = voice.synthesize(said.sentence.text, cancel=cancel, rate=rate)
+            return speech
 
         def done(speech: Speech) -> None:
             if cancel.cancelled:
                 return
             self._synthesizing = False
-            said.speech, said.track = speech, Timeline.for_speech(speech)
-            if len(speech.pcm):
-                uid = next(self._ids)
-                self._queued[uid] = said
-                self.player.enqueue(uid, speech.pcm)
-            self._synthesize_next()
-            self._update_speaking()
+            self._play(said, speech)
 
         def failed(exc: Exception) -> None:
             if cancel.cancelled:
@@ -186,6 +274,16 @@ class Speaker(QObject):
             self._update_speaking()
 
         self._pools.start(self._pools.voice, job, returned=done, errored=failed)
+
+    def _play(self, said: _Said, speech: Speech) -> None:
+        """Queue the sentence's sound behind what plays, and start on the next one."""
+        said.speech, said.track = speech, Timeline.for_speech(speech)
+        if len(speech.pcm):
+            uid = next(self._ids)
+            self._queued[uid] = said
+            self.player.enqueue(uid, speech.pcm)
+        self._synthesize_next()
+        self._update_speaking()
 
     # --- every frame: the audio clock drives the face ------------------------------------------
 
@@ -215,6 +313,7 @@ class Speaker(QObject):
             for cue in said.cues:
                 self.rig.on_cue(cue, now)
             self.sentence_started.emit(sentence)
+            self._synthesize_next()  # one fewer ahead of what plays: make the next
         elif kind == "finished" and uid in self._queued:
             del self._queued[uid]
             if self._current is not None and self._current[0] == uid:

@@ -99,6 +99,7 @@ def _run_checks(run_: _Run) -> None:
     run_.check("speak and draw the first sentence", lambda: _spoken(qt_app, app, state))
     run_.check("hear that speech (Whisper tiny.en)", lambda: _heard(state))
     run_.check("detect that speech (Silero VAD)", lambda: _detected(state))
+    run_.check("hear that it was a finished thought (Smart Turn v3)", lambda: _finished(state))
     run_.check("write the conversation and read it back", lambda: _stored(qt_app, app))
     app.window.close()
     app.pools.wait(10_000)
@@ -191,6 +192,16 @@ def _detected(state: dict[str, Any]) -> str:
     if best < 0.5:
         raise RuntimeError(f"speech probability at most {best:.2f}")
     return f"speech probability up to {best:.2f}"
+
+
+def _finished(state: dict[str, Any]) -> str:
+    from avatar_desktop.audio.encode import to_mono_16k
+    from avatar_desktop.audio.turn_model import SmartTurn
+
+    model = SmartTurn()
+    model.load()
+    complete = model.complete(to_mono_16k(state["speech"].pcm, state["speech"].sample_rate))
+    return f"finished with probability {complete:.2f}"
 
 
 def _stored(qt_app: Any, app: Any) -> str:
