@@ -19,7 +19,7 @@ LOUD = 0.003  # both monitors carry digital silence apart from the voices (and t
 TAIL_S = 0.3  # the last stretch of voice looked for in the recording, to find the stop
 MATCH = 0.9  # normalised correlation at which the recorded tail is the one played
 NEAR_CHUNKS = 16  # about a second of parec's chunks either side bounds a sample's time
-PLAY_BUFFER_MS = 250  # pacat's buffer: a busy machine must not open gaps in the user's voice
+PLAY_BUFFER_MS = 1000  # pacat's buffer: a busy machine must not open gaps in the user's voice
 
 
 def first_loud(samples: np.ndarray, after: int = 0) -> int | None:
