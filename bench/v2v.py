@@ -15,6 +15,7 @@ import tempfile
 from types import SimpleNamespace
 from typing import Any
 
+from avatar_desktop.core.catalogue import Responsiveness
 from bench.qtloop import spin as _spin
 from bench.v2v_report import report
 
@@ -26,7 +27,11 @@ GROQ_REPLY = "Sure, here is a short answer for you. I hope that it helps, and as
 def run(argv: list[str]) -> dict[str, Any]:
     parser = argparse.ArgumentParser(prog="python -m bench v2v")
     parser.add_argument("--config", choices=["offline", "groq-fake", "both"], default="both")
-    parser.add_argument("--responsiveness", help="the app's responsiveness setting, if it has one")
+    parser.add_argument(
+        "--responsiveness",
+        choices=[choice.value for choice in Responsiveness],
+        help="hands-free: how soon a pause ends the turn (default: the app's own default)",
+    )
     parser.add_argument("--limit", type=int, help="only the first N utterances (a quick look)")
     parser.add_argument("--ttft-ms", type=float, default=200.0)
     parser.add_argument("--tps", type=float, default=800.0)
@@ -94,7 +99,7 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
 
 def _settings(groq: Any, responsiveness: str | None) -> Any:
     """What a user would have chosen: welcomed, and Groq for brain and ears when faked."""
-    from avatar_desktop.core.catalogue import BrainChoice, EarsChoice, Responsiveness
+    from avatar_desktop.core.catalogue import BrainChoice, EarsChoice
     from avatar_desktop.storage.settings import Settings
 
     settings = Settings(welcomed=True)
@@ -114,8 +119,9 @@ def _session(label: str, material: list[Any], args: argparse.Namespace, groq: An
     from avatar_desktop.storage import paths as app_paths
     from avatar_desktop.storage.secrets import KeyStore
     from avatar_desktop.storage.settings import save_settings
+    from bench.v2v_audio import recorder
     from bench.v2v_report import progress
-    from bench.v2v_turn import Probe, measure, pump, recorder
+    from bench.v2v_turn import Probe, measure, pump
     from tests.fakes.memory_keyring import MemoryKeyring
 
     os.environ["AVATAR_DESKTOP_HOME"] = tempfile.mkdtemp(prefix=f"avatar-v2v-{label}-")

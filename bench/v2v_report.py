@@ -10,6 +10,7 @@ from avatar_desktop.core.latency import STAGES
 from bench.v2v_turn import TurnResult
 from tests.audio.utterances import Utterance
 
+GAP_MS = 20.0
 SUFFIX = {"offline": "", "groq": "_groq_fake"}
 
 
@@ -27,9 +28,16 @@ def progress(label: str, n: int, total: int, utterance: Utterance, result: TurnR
     if stages:
         parts.append("[" + ", ".join(stages) + "]")
     parts.append(utterance.describe())
+    if _gapped(result):
+        parts.append(f"(playback gap {result.gap_ms:.0f} ms: the stop was found by its sound)")
     if result.early is not None:
         parts.append(f"FALSE ENDPOINT: {result.early} before the user finished")
     return "  ".join(parts)
+
+
+def _gapped(result: TurnResult) -> bool:
+    """A busy machine slipped silence into the user's voice (more than a few ms)."""
+    return not abs(result.gap_ms) <= GAP_MS
 
 
 def _percentile(values: list[float], q: float) -> float | None:
@@ -58,6 +66,7 @@ def report(results: dict[str, list[TurnResult]], material: list[Utterance]) -> d
         "utterances": len(material),
         "paused_utterances": sum(u.pause is not None for u in material),
         "failures": sum(r.failed for runs in results.values() for r in runs),
+        "playback_gaps": sum(_gapped(r) for runs in results.values() for r in runs),
     }
     paused = [
         r for runs in results.values() for u, r in zip(material, runs, strict=True) if u.pause

@@ -7,17 +7,22 @@ the recording is the first loud sample of the clip). The avatar is recorded from
 
 from __future__ import annotations
 
-import bisect
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-import numpy as np
-
+from bench.v2v_audio import (
+    TAIL_S,
+    first_loud,
+    heard_after,
+    locate_stop,
+    loud_between,
+    play,
+    sounded_before,
+)
 from tests.audio.utterances import RATE, Utterance
 
-LOUD = 0.003  # both monitors carry digital silence apart from the voices (and the noise)
 REPLY_TIMEOUT_S = 15.0  # a reply later than this is a failure, counted as this long
 QUIET_S = 1.2  # nothing more from the app for this long: the turn is over
 CHECK_S = 0.02  # how often the recordings are looked at while the window runs
@@ -35,6 +40,7 @@ class TurnResult:
     stages: dict[str, float | None] = field(default_factory=dict)
     app_total_ms: float | None = None  # the app's own stopped → heard, when it reports one
     notes: list[str] = field(default_factory=list)  # what the app did instead, on a failure
+    gap_ms: float = 0.0  # silence slipped into the user's voice by a busy machine (nan: unknown)
 
 
 class Probe:
@@ -93,104 +99,18 @@ def pump(qt_app: Any, until: Callable[[], T | None], seconds: float) -> T | None
     return None
 
 
-def first_loud(samples: np.ndarray, after: int = 0) -> int | None:
-    loud = np.flatnonzero(np.abs(samples[after:]) > LOUD)
-    return after + int(loud[0]) if len(loud) else None
-
-
-def recorder(source: str | None = None) -> Any:
-    """A monitor recording for a whole session, read from a given sample on without copying
-    all of it each time. A fresh parec first hands over the monitor's last second again, so
-    one recorder is kept open across utterances rather than one per utterance."""
-    from tests.audio.pulse import MONITOR, MonitorRecorder
-
-    class Growing(MonitorRecorder):
-        def __init__(self, source: str) -> None:
-            super().__init__(sample_rate=RATE, source=source)
-            self._ends: list[int] = []  # bytes received up to the end of each chunk
-
-        def _indexed(self) -> list[int]:
-            ends, chunks = self._ends, self._chunks
-            for k in range(len(ends), len(chunks)):
-                ends.append((ends[-1] if ends else 0) + len(chunks[k][1]))
-            return ends
-
-        def count(self) -> int:
-            ends = self._indexed()
-            return ends[-1] // 4 if ends else 0
-
-        def samples_from(self, start: int) -> np.ndarray:
-            """Samples ``start`` onwards (absolute indices, as ``heard_at`` takes)."""
-            ends = self._indexed()
-            k = bisect.bisect_right(ends, start * 4)
-            offset = ends[k - 1] if k else 0
-            data = b"".join(chunk for _, chunk in self._chunks[k : len(ends)])
-            data = data[start * 4 - offset :]
-            return np.frombuffer(data[: len(data) // 4 * 4], dtype="<f4")
-
-        def heard_at(self, index: int) -> float:
-            ends = self._indexed()
-            k = bisect.bisect_right(ends, index * 4)
-            return self._chunks[k][0] - (ends[k] - index * 4) / 4 / self.sample_rate
-
-    return Growing(source or MONITOR)
-
-
-def index_at(monitor: Any, moment: float, low: int, high: int) -> int:
-    """The first sample in ``low``..``high`` heard at or after ``moment`` (binary search)."""
-    while low < high:
-        mid = (low + high) // 2
-        if monitor.heard_at(mid) < moment:
-            low = mid + 1
-        else:
-            high = mid
-    return low
-
-
-def loud_between(monitor: Any, start: int, moment: float | None = None) -> int | None:
-    """The first loud sample from ``start`` on (heard at or after ``moment``, when given)."""
-    samples = monitor.samples_from(start)
-    if not len(samples):
-        return None
-    if moment is not None:
-        start = index_at(monitor, moment, start, start + len(samples))
-        samples = monitor.samples_from(start)
-    found = first_loud(samples)
-    return start + found if found is not None else None
-
-
-def heard_after(monitor: Any, start: int, moment: float) -> float | None:
-    """When the first loud sample after ``moment`` came out of the sink; None if none yet."""
-    if time.monotonic() < moment:
-        return None
-    found = loud_between(monitor, start, moment)
-    return monitor.heard_at(found) if found is not None else None
-
-
-def sounded_before(monitor: Any, start: int, moment: float) -> bool:
-    """Whether the avatar made a sound between sample ``start`` and ``moment``."""
-    found = loud_between(monitor, start)
-    return found is not None and monitor.heard_at(found) < moment
-
-
 def measure(app: Any, qt_app: Any, probe: Probe, utterance: Utterance, ears: Any) -> TurnResult:
     """Say ``utterance`` to the app; measure until the avatar's first sound, then stop it.
 
     ``ears`` holds the two running recordings: ``user`` (the microphone's sink) and
     ``avatar`` (the output sink), and ``user_sink``, where the user's voice is played.
     """
-    from tests.audio.test_capture import play_into_sink
-
     user, avatar = ears.user, ears.avatar
     probe.reset()
     user_start, avatar_start = user.count(), avatar.count()
-    player = play_into_sink(utterance.pcm, sink=ears.user_sink)
-    onset = pump(qt_app, lambda: loud_between(user, user_start), 10)
-    clip_onset = first_loud(utterance.pcm)
-    if onset is None or clip_onset is None:
-        raise RuntimeError("the user's voice never reached the app's microphone")
-    clip_zero = user.heard_at(onset) - clip_onset / RATE
-    stopped = clip_zero + utterance.last_voiced / RATE
+    player = play(utterance.pcm, ears.user_sink)
+    stop, gap_ms = _user_stop(qt_app, user, user_start, utterance)
+    stopped = user.heard_at(stop)
     wait = stopped - time.monotonic() + REPLY_TIMEOUT_S
     heard = pump(qt_app, lambda: heard_after(avatar, avatar_start, stopped), wait)
     early = probe.first_before(stopped)
@@ -209,7 +129,23 @@ def measure(app: Any, qt_app: Any, probe: Probe, utterance: Utterance, ears: Any
         stages=latency.stages_ms() if latency is not None else {},
         app_total_ms=latency.total_ms if latency is not None else None,
         notes=[what for _, what in probe.marks[:1]] + probe.problems[:1],
+        gap_ms=gap_ms,
     )
+
+
+def _user_stop(qt_app: Any, user: Any, start: int, utterance: Utterance) -> tuple[int, float]:
+    """Where the user's last voiced sample is in the recording, and how much later than the
+    clip's own timeline put it (silence a busy machine slipped into the playback)."""
+    onset = pump(qt_app, lambda: loud_between(user, start), 10)
+    clip_onset = first_loud(utterance.pcm)
+    if onset is None or clip_onset is None:
+        raise RuntimeError("the user's voice never reached the app's microphone")
+    expected = onset + utterance.last_voiced - clip_onset
+    search = max(start, expected - int((TAIL_S + 0.2) * RATE))
+    found = pump(qt_app, lambda: locate_stop(user, utterance, search), 10 + TAIL_S)
+    if found is None:  # the tail itself was broken up: its place on the clip's timeline
+        return expected, float("nan")
+    return found, (found - expected) / RATE * 1000
 
 
 def settle(app: Any, qt_app: Any, probe: Probe) -> None:

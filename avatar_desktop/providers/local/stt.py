@@ -46,6 +46,7 @@ END_SLACK_S = 0.3  # a timestamp this far past the audio starts text that was ne
 TIMESTAMP_S = 0.02
 SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 WORD = re.compile(r"[a-z0-9']+", re.IGNORECASE)
+CUT_WORD = re.compile(r"\s*\S*-$")  # audio cut inside a word reads as "a B-" or "a B-T-T-"
 
 
 @dataclass(frozen=True)
@@ -172,7 +173,7 @@ def _read_short(ears: _Ears, audio: np.ndarray) -> str:
     if result.no_speech_prob > NO_SPEECH_PROB and result.scores[0] < LOW_LOGPROB:
         return ""
     pieces = _pieces(ears.tokenizer, result.sequences_ids[0], duration + END_SLACK_S)
-    return without_repeats(pieces)
+    return CUT_WORD.sub("", without_repeats(pieces))
 
 
 def _pieces(tokenizer: Any, tokens: list[int], until_s: float) -> list[str]:
@@ -208,13 +209,13 @@ def without_repeats(pieces: list[str]) -> str:
 
 
 def _cut_periodic_tail(text: str) -> str:
-    """Keep one round of a phrase that repeats to the end ("the cat the cat the cat ...")."""
+    """Keep one round of a phrase that repeats to the end ("the cat the cat the", "B-B-B-")."""
     spans = [(m.start(), m.group().lower()) for m in WORD.finditer(text)]
     said = [w for _, w in spans]
     for start in range(len(said)):
         rest = said[start:]
         for period in range(1, len(rest) // 2 + 1):
-            if len(rest) < max(2 * period + 2, 5):
+            if len(rest) < 2 * period + 1:  # two rounds and the start of a third
                 break
             if rest[period] == rest[0] and rest[period:] == rest[: len(rest) - period]:
                 return text[: spans[start + period][0]].rstrip(" ,;")
