@@ -1,8 +1,10 @@
 """One spoken turn against the running app: when the user stopped, when the avatar was heard.
 
 The user's clip is played into a null sink whose monitor is the app's microphone; that monitor
-is recorded too, so the clip's timeline maps onto the monotonic clock (the first loud sample of
-the recording is the first loud sample of the clip). The avatar is recorded from its own sink.
+is recorded too, so the clip's timeline maps onto the monotonic clock: the first loud sample of
+the recording is the first loud sample of the clip, and the clip's last stretch of voice, found
+in the recording by correlation, places the stop even if playback slipped. The avatar is
+recorded from its own sink; its first loud sample after the stop ends the measurement.
 """
 
 from __future__ import annotations

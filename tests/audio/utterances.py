@@ -7,7 +7,7 @@ whole, at its first comma, so the words before it keep their mid-sentence intona
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -116,22 +116,26 @@ def make(
         gap = np.zeros(max(0, int(pause_s * RATE) - natural), dtype=np.float32)
         speech = np.concatenate([speech[:cut], gap, speech[cut:]])
         pause = (int(before[-1]), cut + len(gap) + int(after[0]))
-    clean = np.concatenate([np.zeros(int(LEAD_S * RATE), dtype=np.float32), speech])
     lead = int(LEAD_S * RATE)
+    clean = np.concatenate([np.zeros(lead, dtype=np.float32), speech])
     pause = None if pause is None else (pause[0] + lead, pause[1] + lead)
     last = int(voiced(clean)[-1])
-    if noisy:
-        clean = np.concatenate([clean, np.zeros(int(NOISE_TAIL_S * RATE), dtype=np.float32)])
-        clean = clean + _noise_for(clean, seed)
-    return Utterance(text, clean.astype(np.float32), last, rate, noisy, pause)
+    plain = Utterance(text, clean.astype(np.float32), last, rate, False, pause)
+    return add_noise(plain, seed) if noisy else plain
 
 
-def _noise_for(clean: Float32, seed: int) -> Float32:
-    """Fan-like noise over the whole clip, ``SNR_DB`` below the speech's own loudness."""
-    span = voiced(clean)
-    speech = clean[int(span[0]) : int(span[-1]) + 1]
+def add_noise(utterance: Utterance, seed: int = 7) -> Utterance:
+    """The same words with fan-like noise ``SNR_DB`` below the speech's own loudness, running
+    from the start of the clip to ``NOISE_TAIL_S`` after the last word."""
+    if utterance.noisy:
+        raise ValueError("the utterance is noisy already: its voice cannot be measured")
+    tail = np.zeros(int(NOISE_TAIL_S * RATE), dtype=np.float32)
+    clean = np.concatenate([utterance.pcm, tail])
+    span = voiced(utterance.pcm)
+    speech = utterance.pcm[int(span[0]) : int(span[-1]) + 1]
     level = float(np.sqrt(np.mean(speech**2))) * 10 ** (-SNR_DB / 20)
-    return noise((len(clean) + 1) / RATE, seed=seed, level=level)[: len(clean)]
+    hum = noise((len(clean) + 1) / RATE, seed=seed, level=level)[: len(clean)]
+    return replace(utterance, pcm=(clean + hum).astype(np.float32), noisy=True)
 
 
 def build(voice: object) -> list[Utterance]:
