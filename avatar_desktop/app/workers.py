@@ -17,6 +17,9 @@ log = logging.getLogger(__name__)
 Emit = Callable[[object], None]
 GIL_SWITCH_S = 0.001
 BACKGROUND_NICE = 10  # the kernel gives a nice-0 thread ~9x the CPU of a nice-10 one
+# The model writing an answer yields to the ears and the voice too (~3x their share): the
+# user's words and the first phrase's sound are what the user waits on, not the rest of it.
+ANSWER_NICE = 15
 
 
 class WorkerSignals(QObject):
@@ -43,17 +46,18 @@ class Worker(QRunnable):
     ``run()`` never touches a widget: everything reaches the GUI through the signals.
     """
 
-    def __init__(self, fn: Callable[[Emit], Any], *, yielding: bool = False) -> None:
+    def __init__(self, fn: Callable[[Emit], Any], *, nice: int | None = None) -> None:
+        """``nice``: run below the GUI thread at this Linux niceness (None: as started)."""
         super().__init__()
         self.setAutoDelete(False)  # the Python wrapper owns it; Qt must not delete it under us
         self.fn = fn
-        self.yielding = yielding
+        self.nice = nice
         self.signals = WorkerSignals()
 
     def run(self) -> None:
         signals = self.signals
-        if self.yielding:
-            yield_to_gui()
+        if self.nice is not None:
+            yield_to_gui(self.nice)
         signals.started.emit()
         try:
             result = self.fn(signals.progress.emit)
@@ -66,7 +70,7 @@ class Worker(QRunnable):
             signals.finished.emit()
 
 
-def yield_to_gui() -> None:
+def yield_to_gui(nice: int = BACKGROUND_NICE) -> None:
     """Give this thread, and the threads it starts (llama.cpp's, onnxruntime's), a lower
     priority than the GUI thread, so heavy work on two cores never makes the window stutter.
     """
@@ -74,8 +78,8 @@ def yield_to_gui() -> None:
     if sys.platform.startswith("linux"):  # Qt can't lower a normal thread here; nice can
         with contextlib.suppress(OSError):
             tid = threading.get_native_id()
-            if os.getpriority(os.PRIO_PROCESS, tid) < BACKGROUND_NICE:
-                os.setpriority(os.PRIO_PROCESS, tid, BACKGROUND_NICE)
+            if os.getpriority(os.PRIO_PROCESS, tid) < nice:
+                os.setpriority(os.PRIO_PROCESS, tid, nice)
 
 
 def favour_gui_thread() -> None:
@@ -114,7 +118,8 @@ class Pools:
         progress: Callable[[Any], object] | None = None,
     ) -> Worker:
         """Queue ``fn`` on ``pool`` with GUI-thread callbacks; keep the worker alive until done."""
-        worker = Worker(fn, yielding=pool is not self.disk)
+        nice = {self.disk: None, self.turn: ANSWER_NICE}.get(pool, BACKGROUND_NICE)
+        worker = Worker(fn, nice=nice)
         if returned is not None:
             worker.signals.returned.connect(returned)
         if errored is not None:

@@ -144,6 +144,10 @@ _STRANDED = frozenset(_words("about at for from in into like of on to with"))
 # Words that end a short finished answer when the recogniser heard a full stop ("I do.",
 # "I think so.", "Yes, I can."); "is" and "the" never do ("My favourite colour is…").
 _ANSWER_ENDS = frozenset(_words("so do does did am can will would could should have has had"))
+# A clause that opens with these needs another to finish it ("Before I forget. …").
+_SUBORDINATE = frozenset(
+    _words("before if when while although though since after unless until whenever once")
+)
 _TRAILING = ("...", "…", ",", "-", "—", "–", ";", ":")
 
 
@@ -155,7 +159,11 @@ def sounds_unfinished(text: str) -> bool:
     if stripped.endswith(_TRAILING):
         return True
     words = re.findall(r"[a-z']+", stripped.lower())
-    if not words or words[-1] not in _DANGLING:
+    if not words:
+        return False
+    if words[0] in _SUBORDINATE and not stripped.endswith(("?", "!")) and len(words) <= 8:
+        return True  # "Before I forget." "If I wanted to start running."
+    if words[-1] not in _DANGLING:
         return False
     last = words[-1]
     if stripped.endswith(("?", "!")) and last in _STRANDED:

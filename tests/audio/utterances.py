@@ -37,17 +37,20 @@ PLAIN = [
     "I have been learning to play the guitar for a few months now and I would like "
     "some advice on how to practise chords.",
 ]
-# One comma each: the pause goes where a person would stop to think.
+# One comma each: the pause goes where a person stops to think, before the thought is whole
+# ("I was wondering… what's…"). A pause after words that are a whole answer by themselves
+# ("Okay… and what about…") is a different case: there answering is fair, and only the patient
+# setting waits it out.
 PAUSED = [
     "I was wondering, what's the tallest mountain in Africa?",
     "So, how far away is the moon?",
-    "Let me think, what is a good name for a cat?",
+    "I'd like to learn about, the history of ancient Rome.",
     "Well, I would like to know how bread is made.",
     "Hmm, can you tell me why leaves change colour in autumn?",
-    "My sister asked me, how do bees make honey?",
+    "The thing is, I never learned how to swim.",
     "Before I forget, what is the boiling point of water on top of a mountain?",
     "When you have a moment, could you explain how a computer remembers things?",
-    "Okay, and what about the weather tomorrow?",
+    "Tell me about the, biggest animal in the ocean.",
     "If I wanted to start running, how many times a week should I go?",
 ]
 RATES = (0.85, 1.0, 1.15, 0.95, 1.25, 1.05)

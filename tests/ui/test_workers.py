@@ -9,7 +9,7 @@ import threading
 import pytest
 from pytestqt.qtbot import QtBot
 
-from avatar_desktop.app.workers import BACKGROUND_NICE, GIL_SWITCH_S, Pools
+from avatar_desktop.app.workers import ANSWER_NICE, BACKGROUND_NICE, GIL_SWITCH_S, Pools
 
 
 def niceness_in(qtbot: QtBot, pools: Pools, pool_name: str) -> tuple[int, int]:
@@ -35,8 +35,12 @@ def test_heavy_pools_run_below_the_window_and_disk_writes_do_not(qtbot: QtBot) -
     pools = Pools()
     mine = os.getpriority(os.PRIO_PROCESS, 0)
     expected = max(mine, BACKGROUND_NICE)
-    for name in ("turn", "voice", "load"):
+    for name in ("ears", "voice", "load"):
         assert niceness_in(qtbot, pools, name) == (expected, expected), name
+    # The answer's writer yields to the ears and the voice as well: they are what the user
+    # waits on at the end of a spoken turn.
+    answer = max(mine, ANSWER_NICE)
+    assert niceness_in(qtbot, pools, "turn") == (answer, answer)
     assert niceness_in(qtbot, pools, "disk") == (mine, mine)  # saving must not wait behind a model
     assert pools.wait(5000)
 

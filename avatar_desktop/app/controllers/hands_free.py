@@ -116,6 +116,7 @@ class HandsFreeTurns(QObject):
             turn.latency = turn.latency.with_(user_stopped=heard.voiced_at or time.monotonic())
             turn.candidate = self._recognise(turn, event.pcm, pause=event.pause)
         elif isinstance(event, Judged):
+            log.debug("pause %d judged %s", event.pause, event.complete)
             if event.pause == turn.pause:
                 turn.likely_complete = event.likely_complete
                 self._settle(turn)
@@ -128,6 +129,7 @@ class HandsFreeTurns(QObject):
         elif isinstance(event, SegmentCut):
             turn.fixed.append(self._recognise(turn, event.pcm, pause=None))
         elif isinstance(event, TurnEnded):
+            log.info("turn over (%s) after %d pause(s)", event.reason, event.pause)
             turn.ended = event
             turn.latency = turn.latency.with_(turn_over=time.monotonic())
             self._settle(turn)
