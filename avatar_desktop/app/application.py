@@ -129,6 +129,7 @@ class AvatarApp:
             responsiveness=lambda: self.settings.responsiveness,
         )
         self._latency: ReplyLatency | None = None  # the spoken reply being timed
+        self.conversation.hold_for_voice = self._voices_answers
         self._signals = _AppSignals()
         self.latency_measured = self._signals.latency_measured
         self.listener.barge_in_enabled = self.settings.barge_in
@@ -222,6 +223,17 @@ class AvatarApp:
         self._latency = latency
         self.send(text)
 
+    def _voices_answers(self) -> bool:
+        """The drawn avatar will speak the answer aloud (so its first phrase is worth waiting
+        for); not muted, not a D-ID presenter, a voice loaded, a sound device open."""
+        speaker = self.speaker
+        return (
+            self.stage.presenter is None
+            and speaker.voice is not None
+            and speaker.audible
+            and not self.settings.muted
+        )
+
     def _on_draft_phrase(self, text: str) -> None:
         """An answer started early: its first phrase gets its voice now, heard only if kept."""
         if self.stage.presenter is None:  # a D-ID presenter speaks for itself
@@ -286,6 +298,7 @@ class AvatarApp:
         notices.warning(f"{words} This answer goes on with the drawn avatar.")
 
     def _on_stage_sentence_started(self, sentence: Sentence) -> None:
+        self.conversation.first_phrase_heard()
         self._on_first_audio(sentence)
         self.conversation.hear(sentence)
         self.window.show_spoken(sentence.start, sentence.end, sentence.text)

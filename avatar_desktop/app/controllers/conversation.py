@@ -31,6 +31,9 @@ from avatar_desktop.storage.sessions import SessionStore
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 20_000
+# Once an answer's first phrase is written, the model waits (at most this long) until it is
+# heard: on two cores, the voice making that phrase is what the user is waiting for.
+FIRST_VOICE_HOLD_S = 1.5
 
 
 @dataclass(eq=False)
@@ -110,6 +113,8 @@ class Conversation(QObject):
         # every other save of that session must carry it, or a crash could lose it.
         self._pending: tuple[Session, Message] | None = None
         self.draft: Draft | None = None
+        self.hold_for_voice: Callable[[], bool] = lambda: False  # the stage will voice answers
+        self._voice_gate = CancelToken()  # opened when the latest answer is first heard
 
     # --- sessions -------------------------------------------------------------------------
 
@@ -286,17 +291,13 @@ class Conversation(QObject):
         self.drop_draft()
         if self.busy or not text.strip() or len(text) > MAX_MESSAGE_CHARS:
             return
-        from avatar_desktop.pipeline.turn import answer  # langchain-core: imported off start-up
-
         session = self.session
         draft = Draft(session, len(session.messages), Message(role="user", content=text))
-        history = [*session.messages, draft.message]
-        model, persona, options = self.model, self.persona(), self.options
+        write = self._answering(self.model, [*session.messages, draft.message], draft.cancel)
         self.draft = draft
 
         def job(emit: Emit) -> None:
-            for event in answer(model, history, persona, cancel=draft.cancel, options=options):
-                emit(event)
+            write(emit)
 
         self._pools.start(self._pools.turn, job, progress=lambda e: self._on_draft_event(draft, e))
 
@@ -380,16 +381,35 @@ class Conversation(QObject):
         self._start_turn(self.session, model)
         return True
 
-    def _start_turn(self, session: Session, model: ChatModel | None = None) -> None:
+    def first_phrase_heard(self) -> None:
+        """The stage began to voice the answer: its model may write on."""
+        self._voice_gate.cancel()
+
+    def _answering(
+        self, model: ChatModel, history: list[Message], cancel: CancelToken
+    ) -> Callable[[Callable[[TurnEvent], None]], None]:
+        """The job that writes an answer, holding after its first phrase until it is heard."""
         from avatar_desktop.pipeline.turn import answer  # langchain-core: imported off start-up
 
+        persona, options = self.persona(), self.options
+        gate = self._voice_gate = CancelToken()
+        cancel.on_cancel(gate.cancel)
+        hold = self.hold_for_voice()
+
+        def job(emit: Callable[[TurnEvent], None]) -> None:
+            for event in answer(model, history, persona, cancel=cancel, options=options):
+                emit(event)
+                if hold and isinstance(event, Sentence) and event.index == 0:
+                    gate.wait(FIRST_VOICE_HOLD_S)
+
+        return job
+
+    def _start_turn(self, session: Session, model: ChatModel | None = None) -> None:
         turn = self.turn.begin(session)
-        history, persona, options = list(session.messages), self.persona(), self.options
-        model = model or self.model
+        write = self._answering(model or self.model, list(session.messages), turn.cancel)
 
         def job(emit: Emit) -> None:
-            for event in answer(model, history, persona, cancel=turn.cancel, options=options):
-                emit((turn.id, event))
+            write(lambda event: emit((turn.id, event)))
 
         self.answer_started.emit()
         self._pools.start(self._pools.turn, job, progress=self._on_turn_event)
