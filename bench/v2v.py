@@ -19,8 +19,9 @@ from avatar_desktop.core.catalogue import Responsiveness
 from bench.qtloop import spin as _spin
 from bench.v2v_report import report
 
-USER_SINK = "bench_v2v_user"
-AVATAR_SINK = "bench_v2v_avatar"
+# Named for this process: two runs at once must not hear each other's voices.
+USER_SINK = f"bench_v2v_user_{os.getpid()}"
+AVATAR_SINK = f"bench_v2v_avatar_{os.getpid()}"
 GROQ_REPLY = "Sure, here is a short answer for you. I hope that it helps, and ask me anything."
 
 

@@ -26,7 +26,7 @@ from bench.v2v_audio import (
 from tests.audio.utterances import RATE, Utterance
 
 REPLY_TIMEOUT_S = 15.0  # a reply later than this is a failure, counted as this long
-QUIET_S = 1.2  # nothing more from the app for this long: the turn is over
+QUIET_S = 2.5  # nothing from the app for this long (past the longest wait for the end of a turn)
 CHECK_S = 0.02  # how often the recordings are looked at while the window runs
 
 T = TypeVar("T")
