@@ -19,8 +19,9 @@ from avatar_desktop.core.catalogue import Responsiveness
 from bench.qtloop import spin as _spin
 from bench.v2v_report import report
 
-USER_SINK = "bench_v2v_user"
-AVATAR_SINK = "bench_v2v_avatar"
+# Named for this process: two runs at once must not hear each other's voices.
+USER_SINK = f"bench_v2v_user_{os.getpid()}"
+AVATAR_SINK = f"bench_v2v_avatar_{os.getpid()}"
 GROQ_REPLY = "Sure, here is a short answer for you. I hope that it helps, and ask me anything."
 
 
@@ -33,6 +34,9 @@ def run(argv: list[str]) -> dict[str, Any]:
         help="hands-free: how soon a pause ends the turn (default: the app's own default)",
     )
     parser.add_argument("--limit", type=int, help="only the first N utterances (a quick look)")
+    parser.add_argument(
+        "--paused-only", action="store_true", help="only the paused utterances (false endpoints)"
+    )
     parser.add_argument("--ttft-ms", type=float, default=200.0)
     parser.add_argument("--tps", type=float, default=800.0)
     parser.add_argument("--stt-ms", type=float, default=150.0)
@@ -75,16 +79,17 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
 
     voice = PiperVoiceProvider()
     voice.load()
-    material = build(voice)[: args.limit]
+    material = [u for u in build(voice) if u.pause is not None or not args.paused_only]
+    material = material[: args.limit]
     paused = sum(u.pause is not None for u in material)
     print(f"{len(material)} utterances ({paused} paused, {sum(u.noisy for u in material)} noisy)")
     results = {}
     if args.config in ("offline", "both"):
         results["offline"] = _session("offline", material, args, groq=None)
     if args.config in ("groq-fake", "both"):
-        from tests.fakes.groq_server import GroqFake
+        from bench.v2v_groq import HearingGroqFake
 
-        with GroqFake() as fake:
+        with HearingGroqFake() as fake:
             fake.ttft_ms, fake.tps, fake.stt_ms = args.ttft_ms, args.tps, args.stt_ms
             fake.chat_reply = GROQ_REPLY
             os.environ["GROQ_BASE_URL"] = fake.base_url
@@ -140,7 +145,8 @@ def _session(label: str, material: list[Any], args: argparse.Namespace, groq: An
     results = []
     try:
         with recorder(f"{AVATAR_SINK}.monitor") as avatar, recorder(f"{USER_SINK}.monitor") as user:
-            ears = SimpleNamespace(user=user, avatar=avatar, user_sink=USER_SINK)
+            hear = groq.hear if groq is not None else None
+            ears = SimpleNamespace(user=user, avatar=avatar, user_sink=USER_SINK, hear=hear)
             pump(qt_app, lambda: None, 1.5)  # a new recording first replays the last second
             warm = measure(app, qt_app, probe, material[0], ears)
             print(f"{label} warm-up: {warm.v2v_ms:.0f} ms (not counted)")

@@ -102,10 +102,11 @@ def heard_after(monitor: Any, start: int, moment: float) -> float | None:
     return monitor.heard_at(found) if found is not None else None
 
 
-def sounded_before(monitor: Any, start: int, moment: float) -> bool:
-    """Whether the avatar made a sound between sample ``start`` and ``moment``."""
+def sounded_before(monitor: Any, start: int, moment: float) -> float | None:
+    """When the avatar first made a sound between sample ``start`` and ``moment``, if it did."""
     found = loud_between(monitor, start)
-    return found is not None and monitor.heard_at(found) < moment
+    heard = monitor.heard_at(found) if found is not None else None
+    return heard if heard is not None and heard < moment else None
 
 
 def play(pcm: np.ndarray, sink: str) -> subprocess.Popen[bytes]:

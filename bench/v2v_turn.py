@@ -26,7 +26,7 @@ from bench.v2v_audio import (
 from tests.audio.utterances import RATE, Utterance
 
 REPLY_TIMEOUT_S = 15.0  # a reply later than this is a failure, counted as this long
-QUIET_S = 1.2  # nothing more from the app for this long: the turn is over
+QUIET_S = 2.5  # nothing from the app for this long (past the longest wait for the end of a turn)
 CHECK_S = 0.02  # how often the recordings are looked at while the window runs
 
 T = TypeVar("T")
@@ -82,7 +82,9 @@ class Probe:
         self.problems.clear()
 
     def first_before(self, moment: float) -> str | None:
-        return next((what for at, what in self.marks if at < moment), None)
+        """The first sign of a reply before ``moment``, and how long before it came."""
+        early = next(((at, what) for at, what in self.marks if at < moment), None)
+        return None if early is None else f"{early[1]} {(moment - early[0]) * 1000:.0f} ms"
 
 
 def pump(qt_app: Any, until: Callable[[], T | None], seconds: float) -> T | None:
@@ -105,25 +107,29 @@ def measure(app: Any, qt_app: Any, probe: Probe, utterance: Utterance, ears: Any
     """Say ``utterance`` to the app; measure until the avatar's first sound, then stop it.
 
     ``ears`` holds the two running recordings: ``user`` (the microphone's sink) and
-    ``avatar`` (the output sink), and ``user_sink``, where the user's voice is played.
+    ``avatar`` (the output sink), ``user_sink``, where the user's voice is played, and
+    ``hear``, told which utterance is playing and since when (None: no one asks).
     """
     user, avatar = ears.user, ears.avatar
     probe.reset()
     user_start, avatar_start = user.count(), avatar.count()
     player = play(utterance.pcm, ears.user_sink)
-    stop, gap_ms = _user_stop(qt_app, user, user_start, utterance)
+    stop, gap_ms = _user_stop(qt_app, ears, user_start, utterance)
     stopped = user.heard_at(stop)
     wait = stopped - time.monotonic() + REPLY_TIMEOUT_S
     heard = pump(qt_app, lambda: heard_after(avatar, avatar_start, stopped), wait)
     early = probe.first_before(stopped)
-    if early is None and sounded_before(avatar, avatar_start, stopped):
-        early = "avatar sound"
+    sound = sounded_before(avatar, avatar_start, stopped)
+    if early is None and sound is not None:
+        early = f"avatar sound {(stopped - sound) * 1000:.0f} ms"
     if heard is not None and hasattr(app, "latency_measured"):
         pump(qt_app, lambda: probe.latencies or None, 0.5)
     latency = probe.latencies[-1] if probe.latencies else None
     app.interrupt()
     pump(qt_app, lambda: player.poll(), 30)
     settle(app, qt_app, probe)
+    if ears.hear is not None:
+        ears.hear(None)
     return TurnResult(
         v2v_ms=(heard - stopped) * 1000 if heard is not None else REPLY_TIMEOUT_S * 1000,
         failed=heard is None,
@@ -135,13 +141,16 @@ def measure(app: Any, qt_app: Any, probe: Probe, utterance: Utterance, ears: Any
     )
 
 
-def _user_stop(qt_app: Any, user: Any, start: int, utterance: Utterance) -> tuple[int, float]:
+def _user_stop(qt_app: Any, ears: Any, start: int, utterance: Utterance) -> tuple[int, float]:
     """Where the user's last voiced sample is in the recording, and how much later than the
     clip's own timeline put it (silence a busy machine slipped into the playback)."""
+    user = ears.user
     onset = pump(qt_app, lambda: loud_between(user, start), 10)
     clip_onset = first_loud(utterance.pcm)
     if onset is None or clip_onset is None:
         raise RuntimeError("the user's voice never reached the app's microphone")
+    if ears.hear is not None:  # a fake recogniser follows the clip's words
+        ears.hear(utterance, user.heard_at(onset) - clip_onset / RATE)
     expected = onset + utterance.last_voiced - clip_onset
     search = max(start, expected - int((TAIL_S + 0.2) * RATE))
     found = pump(qt_app, lambda: locate_stop(user, utterance, search), 10 + TAIL_S)

@@ -103,3 +103,15 @@ def test_the_bench_finds_the_stop_by_its_sound_after_a_gap_in_playback(
     played = np.concatenate([np.zeros(3000, np.float32), u.pcm[:cut], gap, u.pcm[cut:]])
     assert locate_stop(_Recording(played), u, 0) == 3000 + u.last_voiced + len(gap)
     assert locate_stop(_Recording(played[: 3000 + u.last_voiced]), u, 0) is None  # not yet
+
+
+def test_the_words_said_so_far_stop_at_the_pause_and_end_whole(
+    material: list[Utterance],
+) -> None:
+    u = next(u for u in material if u.pause is not None and u.text.startswith("I was wondering"))
+    assert u.pause is not None
+    assert u.words_by(0.0) == ""
+    assert u.words_by((u.pause[0] + u.pause[1]) / 2 / RATE) == "I was wondering"
+    assert u.words_by(u.last_voiced / RATE) == u.text
+    halfway = u.words_by((u.pause[1] + u.last_voiced) / 2 / RATE)
+    assert u.text.startswith(halfway) and "wondering," in halfway and halfway != u.text

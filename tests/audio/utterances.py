@@ -66,6 +66,28 @@ class Utterance:
     rate: float
     noisy: bool
     pause: tuple[int, int] | None = None  # last voiced sample before the pause, first after
+    first_voiced: int = 0  # the speaker's first voiced sample
+
+    def words_by(self, seconds: float) -> str:
+        """Roughly the words said ``seconds`` into the clip: the words before the pause while it
+        lasts, else a share of the words as of the share of the voiced time gone by."""
+        words = self.text.split()
+        before = self.text.split(",")[0].split()
+        at = int(seconds * RATE)
+        if self.pause is not None and self.pause[0] <= at <= self.pause[1]:
+            return " ".join(before)
+        spoken = min(max(at - self.first_voiced, 0), self.last_voiced - self.first_voiced)
+        if self.pause is not None and at > self.pause[1]:
+            spoken -= self.pause[1] - self.pause[0]
+        voiced_total = self.last_voiced - self.first_voiced - self.pause_samples
+        count = round(len(words) * spoken / max(1, voiced_total))
+        if self.pause is not None and at > self.pause[1]:
+            count = max(count, len(before))
+        return " ".join(words[:count])
+
+    @property
+    def pause_samples(self) -> int:
+        return 0 if self.pause is None else self.pause[1] - self.pause[0]
 
     @property
     def pause_ms(self) -> float | None:
@@ -122,8 +144,10 @@ def make(
     lead = int(LEAD_S * RATE)
     clean = np.concatenate([np.zeros(lead, dtype=np.float32), speech])
     pause = None if pause is None else (pause[0] + lead, pause[1] + lead)
-    last = int(voiced(clean)[-1])
-    plain = Utterance(text, clean.astype(np.float32), last, rate, False, pause)
+    span = voiced(clean)
+    plain = Utterance(
+        text, clean.astype(np.float32), int(span[-1]), rate, False, pause, int(span[0])
+    )
     return add_noise(plain, seed) if noisy else plain
 
 
