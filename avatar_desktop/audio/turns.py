@@ -35,6 +35,10 @@ class TurnPolicy:
 
     complete_silence_ms: int = 240  # a finished thought is over after this much quiet
     cap_silence_ms: int = 1600  # any turn is over after this much quiet
+    # A finished question the model still hears as open is over after this much quiet: the
+    # model, trained on people, sometimes takes a synthetic or flat voice's question for a
+    # pause, and the words say otherwise.
+    question_silence_ms: int = 640
     threshold: float = 0.5  # the end-of-turn model's chance above which a thought is finished
     check_ms: int = 64  # quiet before a pause counts (and its words are recognised)
     resume_ms: int = 128  # a voice this long after a pause means the user goes on
@@ -48,9 +52,13 @@ class TurnPolicy:
 
 
 POLICIES: dict[Responsiveness, TurnPolicy] = {
-    Responsiveness.QUICK: TurnPolicy(complete_silence_ms=160, cap_silence_ms=1000),
+    Responsiveness.QUICK: TurnPolicy(
+        complete_silence_ms=160, question_silence_ms=480, cap_silence_ms=1000
+    ),
     Responsiveness.BALANCED: TurnPolicy(),
-    Responsiveness.PATIENT: TurnPolicy(complete_silence_ms=400, cap_silence_ms=2500, threshold=0.6),
+    Responsiveness.PATIENT: TurnPolicy(
+        complete_silence_ms=400, question_silence_ms=1200, cap_silence_ms=2500, threshold=0.6
+    ),
 }
 
 
@@ -62,7 +70,12 @@ def policy_for(responsiveness: str, *, model: bool, silence_ms: int) -> TurnPoli
         chosen = POLICIES[Responsiveness.BALANCED]
     if model:
         return chosen
-    return TurnPolicy(complete_silence_ms=silence_ms, cap_silence_ms=silence_ms, threshold=0.0)
+    return TurnPolicy(
+        complete_silence_ms=silence_ms,
+        question_silence_ms=silence_ms,
+        cap_silence_ms=silence_ms,
+        threshold=0.0,
+    )
 
 
 class EndOfTurnModel(Protocol):
@@ -117,7 +130,7 @@ class SegmentCut:
 
 @dataclass(frozen=True, slots=True)
 class TurnEnded:
-    """The user's turn is over; ``reason`` is "complete", "cap" or "silence"."""
+    """The user's turn is over; ``reason`` is "complete", "question", "cap" or "silence"."""
 
     pause: int
     last_voiced_sample: int
@@ -230,6 +243,7 @@ class TurnTaker:
         self._likely = False
         self._unjudged = False  # the latest pause awaits the model's verdict
         self._heard: dict[int, bool] = {}  # pause -> its words sound finished
+        self._asked: dict[int, bool] = {}  # pause -> its words are a finished question
         self._claim: int | None = None
         self._resumed_at: int | None = None
         self.last_probability = 0.0
@@ -245,6 +259,7 @@ class TurnTaker:
     def hear_text(self, pause: int, text: str) -> None:
         """The words of ``pause``'s audio: a turn whose words trail off waits for the cap."""
         self._heard[pause] = not sounds_unfinished(text)
+        self._asked[pause] = self._heard[pause] and text.strip().endswith("?")
 
     def claim(self, from_sample: int) -> None:
         """Only audio from ``from_sample`` on is the user's (what came before was the avatar)."""
@@ -313,6 +328,7 @@ class TurnTaker:
         self._turn_start = self._segment_start = start
         self._resumed_at = None
         self._heard.clear()
+        self._asked.clear()
         events.append(TurnStarted(self._onset))
 
     def _in_speech(self, voiced: bool, now: int, events: list[TurnEvent]) -> None:
@@ -375,6 +391,9 @@ class TurnTaker:
         finished = self._heard.get(self._pause, False) if self._model is not None else True
         if silence >= _n(policy.complete_silence_ms) and self._likely and finished:
             return "complete" if judged else "silence"  # a failed model judged nothing
+        asked = self._asked.get(self._pause, False) and not self._unjudged
+        if silence >= _n(policy.question_silence_ms) and asked:
+            return "question"  # the model doubted a finished question
         return None
 
     def _resume(self, at: int, events: list[TurnEvent]) -> None:

@@ -189,3 +189,34 @@ def test_a_failing_model_falls_back_to_silence(
             assert event.reason == "silence"  # no model said "complete"
     warnings = [r for r in caplog.records if r.name == "avatar_desktop.audio.turns"]
     assert len(warnings) == 1 and "ending turns on silence" in warnings[0].getMessage()
+
+
+# A finished question the model hears as open
+
+
+class Doubtful:
+    """An end-of-turn model that always hears a thought still going on."""
+
+    def complete(self, pcm: object) -> float:
+        return 0.1
+
+
+def test_a_question_the_model_doubts_ends_after_the_question_wait(clips: Clips) -> None:
+    """The words are a whole question: the turn ends after question_silence_ms, not the cap."""
+    taker = TurnTaker(SileroVad(), POLICY, Doubtful())
+    audio = join(silence(0.5), clips.question, silence(2.5))
+    seen = run(taker, audio, on_pause=hearing(taker, QUESTION))
+    ((ended_at, ended),) = only(seen, TurnEnded)
+    assert ended.reason == "question"
+    waited = ended_at - ended.last_voiced_sample
+    assert POLICY.question_silence_ms * MS <= waited <= (POLICY.question_silence_ms + 64) * MS
+    assert POLICY.question_silence_ms < POLICY.cap_silence_ms
+
+
+def test_a_doubted_statement_still_waits_for_the_cap(clips: Clips) -> None:
+    """'I was wondering.' has a full stop, not a question mark: only the cap ends it."""
+    taker = TurnTaker(SileroVad(), POLICY, Doubtful())
+    audio = join(silence(0.5), clips.question, silence(2.5))
+    seen = run(taker, audio, on_pause=hearing(taker, "I was wondering."))
+    ((_, ended),) = only(seen, TurnEnded)
+    assert ended.reason == "cap"
