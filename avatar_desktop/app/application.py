@@ -9,7 +9,7 @@ import logging
 import math
 import time
 
-from PySide6.QtCore import QByteArray, QObject, QTimer, Signal
+from PySide6.QtCore import QByteArray, QTimer
 from PySide6.QtWidgets import QDialog
 
 from avatar_desktop import APP_NAME
@@ -19,6 +19,7 @@ from avatar_desktop.app.controllers.conversation import Conversation
 from avatar_desktop.app.controllers.listener import Listener
 from avatar_desktop.app.controllers.recovery import Recovery
 from avatar_desktop.app.controllers.services import Providers
+from avatar_desktop.app.controllers.spoken_turns import SpokenTurns
 from avatar_desktop.app.notice_bridge import NoticeBridge
 from avatar_desktop.app.stage.sound import Sound
 from avatar_desktop.app.stage.speaker import Speaker
@@ -31,7 +32,6 @@ from avatar_desktop.avatar.rig import Rig
 from avatar_desktop.core import notices
 from avatar_desktop.core.catalogue import service_of
 from avatar_desktop.core.events import Sentence, TurnFailed
-from avatar_desktop.core.latency import ReplyLatency
 from avatar_desktop.core.notices import Action
 from avatar_desktop.core.persona import default_persona
 from avatar_desktop.providers.base import ChatModel, GenerationOptions
@@ -47,10 +47,6 @@ from avatar_desktop.ui.welcome import WelcomeDialog
 log = logging.getLogger(__name__)
 
 CLIP_SPEECH_DB = -14.0  # a D-ID clip's speech at full volume, roughly (its level is not measured)
-
-
-class _AppSignals(QObject):
-    latency_measured = Signal(object)  # a ReplyLatency, each time a spoken reply is heard
 
 
 class AvatarApp:
@@ -128,10 +124,14 @@ class AvatarApp:
             end_of_speech_ms=lambda: self.settings.end_of_speech_ms,
             responsiveness=lambda: self.settings.responsiveness,
         )
-        self._latency: ReplyLatency | None = None  # the spoken reply being timed
-        self.conversation.hold_for_voice = self._voices_answers
-        self._signals = _AppSignals()
-        self.latency_measured = self._signals.latency_measured
+        self.spoken = SpokenTurns(
+            self.listener.turns,
+            self.conversation,
+            self.stage,
+            send=self.send,
+            muted=lambda: self.settings.muted,
+        )
+        self.latency_measured = self.spoken.latency_measured
         self.listener.barge_in_enabled = self.settings.barge_in
         self._bridge = NoticeBridge(self.window)
         self._heap_frozen = False
@@ -183,75 +183,6 @@ class AvatarApp:
         ears.said.connect(self.send)
         ears.barge_in.connect(self._on_listener_barge_in)
         w.hands_free_toggled.connect(self._on_window_hands_free_toggled)
-        turns, c = ears.turns, self.conversation
-        turns.turn_started.connect(self._on_user_turn_started)
-        turns.draft.connect(c.start_draft)
-        turns.draft_dropped.connect(c.drop_draft)
-        turns.turn_over.connect(self._on_user_turn_over)
-        turns.said.connect(self._on_user_said)
-        turns.nothing_said.connect(self._on_nothing_said)
-        turns.problem.connect(notices.warning)
-        c.performance.connect(self._on_first_phrase)
-        c.draft_phrase.connect(self._on_draft_phrase)
-
-    # --- a spoken turn, answered as soon as it is over -----------------------------------
-
-    def _on_user_turn_started(self) -> None:
-        self._latency = None
-        if not self.stage.speaking:
-            self.speaker.rig.set_state("listening", time.monotonic())
-
-    def _on_user_turn_over(self) -> None:
-        """No dead air: the avatar shows it heard the end of the turn before the first word."""
-        if not self.stage.speaking:
-            now = time.monotonic()
-            self.speaker.rig.set_state("thinking", now)
-            self.speaker.rig.play_gesture("nod", now, amount=0.5)
-
-    def _on_nothing_said(self) -> None:
-        if not self.stage.speaking and not self.conversation.busy:
-            self.speaker.rig.set_state("idle", time.monotonic())
-
-    def _on_user_said(self, text: str, latency: ReplyLatency) -> None:
-        draft = self.conversation.draft
-        early = draft.first_phrase_at if draft is not None else None
-        if self.conversation.commit_draft(text):
-            self._latency = latency.with_(speculative=True)
-            if early is not None:
-                self._latency = self._latency.with_(first_phrase=early)
-            return
-        self._latency = latency
-        self.send(text)
-
-    def _voices_answers(self) -> bool:
-        """The drawn avatar will speak the answer aloud (so its first phrase is worth waiting
-        for); not muted, not a D-ID presenter, a voice loaded, a sound device open."""
-        speaker = self.speaker
-        return (
-            self.stage.presenter is None
-            and speaker.voice is not None
-            and speaker.audible
-            and not self.settings.muted
-        )
-
-    def _on_draft_phrase(self, text: str) -> None:
-        """An answer started early: its first phrase gets its voice now, heard only if kept."""
-        if self.stage.presenter is None:  # a D-ID presenter speaks for itself
-            self.speaker.prepare(text)
-
-    def _on_first_phrase(self, event: object) -> None:
-        latency = self._latency
-        if latency is not None and latency.first_phrase is None and isinstance(event, Sentence):
-            self._latency = latency.with_(first_phrase=time.monotonic())
-
-    def _on_first_audio(self, sentence: Sentence) -> None:
-        latency, self._latency = self._latency, None
-        if latency is None or sentence.index != 0 or latency.user_stopped is None:
-            return
-        latency = latency.with_(first_audio=time.monotonic())
-        log.info("spoken reply latency: %s", latency.describe())
-        self.window.show_latency(latency)
-        self.latency_measured.emit(latency)
 
     def _playback_db(self) -> float:
         """How loud the avatar plays now, for the echo guard. QtMultimedia does not report the
@@ -298,8 +229,9 @@ class AvatarApp:
         notices.warning(f"{words} This answer goes on with the drawn avatar.")
 
     def _on_stage_sentence_started(self, sentence: Sentence) -> None:
-        self.conversation.first_phrase_heard()
-        self._on_first_audio(sentence)
+        latency = self.spoken.heard(sentence)
+        if latency is not None:
+            self.window.show_latency(latency)
         self.conversation.hear(sentence)
         self.window.show_spoken(sentence.start, sentence.end, sentence.text)
 
