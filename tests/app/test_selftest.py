@@ -15,7 +15,7 @@ def test_the_self_test_runs_a_whole_offline_turn(pulse_sink: PulseSink) -> None:
     lines: list[str] = []
     assert selftest.run(lines.append) == 0, "\n".join(lines)
     passed = [line for line in lines if line.startswith("[PASS]")]
-    assert len(passed) == 6, "\n".join(lines)
+    assert len(passed) == 7, "\n".join(lines)
     assert lines[-1] == "self-test passed"
 
 

@@ -79,9 +79,10 @@ def test_a_pause_to_think_does_not_end_the_turn(
 
 @pytest.fixture
 def slow_to_end(monkeypatch: pytest.MonkeyPatch) -> TurnPolicy:
-    """A finished thought ends the turn only after 0.9 s here, so that a 0.55 s pause after a
-    finished first sentence reliably gets an early answer that the second sentence cancels."""
-    policy = TurnPolicy(complete_silence_ms=1300, cap_silence_ms=2000)
+    """A finished thought (or question) ends the turn only after 1.3 s here, so that a 0.9 s
+    pause after a finished first question reliably gets an early answer that the second one
+    cancels."""
+    policy = TurnPolicy(complete_silence_ms=1300, question_silence_ms=1300, cap_silence_ms=2000)
     monkeypatch.setitem(turns.POLICIES, Responsiveness.BALANCED, policy)
     return policy
 
