@@ -27,6 +27,7 @@ from avatar_desktop.core.catalogue import Responsiveness
 log = logging.getLogger(__name__)
 
 Float32 = npt.NDArray[np.float32]
+MODEL_SPAN = 8 * SAMPLE_RATE  # the end-of-turn model reads the latest 8 s: no more is held for it
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,10 +205,14 @@ class _Tape:
         self.end += len(window)
 
     def cut(self, begin: int, end: int) -> Float32:
-        """Samples begin..end (clamped to what is held), as a read-only copy."""
-        joined = np.concatenate(self.pieces) if self.pieces else np.zeros(0, np.float32)
-        out = joined[max(begin, self.start) - self.start : max(end, self.start) - self.start]
-        out = out.copy()
+        """Samples begin..end (clamped to what is held), as a read-only copy; only the windows
+        the range touches are joined."""
+        first = max(begin - self.start, 0) // WINDOW
+        last = -(-max(end - self.start, 0) // WINDOW)
+        pieces = self.pieces[first:last]
+        joined = np.concatenate(pieces) if pieces else np.zeros(0, np.float32)
+        offset = self.start + first * WINDOW
+        out = joined[max(begin, offset) - offset : max(end, offset) - offset].copy()
         out.flags.writeable = False
         return out
 
@@ -361,8 +366,11 @@ class TurnTaker:
         windows = [self._turn_start]
         if self._resumed_at is not None:  # the words since the user went on, judged alone too
             windows.append(self._resumed_at)
+        end = self._tape.end
         try:
-            return max(self._model.complete(self._tape.cut(w, self._tape.end)) for w in windows)
+            return max(
+                self._model.complete(self._tape.cut(max(w, end - MODEL_SPAN), end)) for w in windows
+            )
         except Exception as exc:  # a broken model costs its verdicts, never the listening
             self.model_failed = str(exc)
             log.warning("end-of-turn model failed; ending turns on silence: %s", exc)
@@ -410,5 +418,5 @@ class TurnTaker:
 
     def _keep_tape(self, now: int) -> None:
         """Hold the open segment and the last 8 s of the turn (the model's window), no more."""
-        keep = min(self._segment_start, max(self._turn_start, now - 8 * SAMPLE_RATE))
+        keep = min(self._segment_start, max(self._turn_start, now - MODEL_SPAN))
         self._tape.forget_before(keep)
