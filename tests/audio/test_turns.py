@@ -201,6 +201,18 @@ def test_a_cough_never_starts_a_turn(taker: TurnTaker) -> None:
     assert run(taker, join(silence(0.5), burst.astype(np.float32), silence(1.0))) == []
 
 
+def test_music_alone_never_starts_a_turn(taker: TurnTaker) -> None:
+    """Ten seconds of a plucked tune (three harmonics, decaying notes, no voice)."""
+    notes = [220, 262, 330, 392, 440, 523, 392, 330] * 3
+    tune = np.zeros(10 * SAMPLE_RATE)
+    for i, hz in enumerate(notes):
+        at = round(i * 0.4 * SAMPLE_RATE)
+        t = np.arange(round(0.38 * SAMPLE_RATE)) / SAMPLE_RATE
+        tone = sum(np.sin(2 * np.pi * hz * k * t) / k for k in (1, 2, 3))
+        tune[at : at + len(t)] += np.exp(-3 * t) * tone
+    assert run(taker, (0.3 * tune / np.abs(tune).max()).astype(np.float32)) == []
+
+
 def test_ten_seconds_of_noise_never_start_a_turn(taker: TurnTaker) -> None:
     assert run(taker, noise(10.0)) == []
     assert taker.samples_fed == 10 * SAMPLE_RATE
