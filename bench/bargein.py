@@ -18,15 +18,10 @@ from typing import Any
 import numpy as np
 
 from bench.qtloop import spin as _spin
+from bench.v2v_audio import LOUD, first_loud
 
 USER_SINK = "bench_user"
-LOUD = 0.003  # both monitors are digital silence apart from the voices
 LONG_ANSWER = [f"This is sentence number {n}, spoken slowly and clearly. " for n in range(1, 9)]
-
-
-def _first_loud(samples: np.ndarray, after: int = 0) -> int | None:
-    loud = np.flatnonzero(np.abs(samples[after:]) > LOUD)
-    return after + int(loud[0]) if len(loud) else None
 
 
 def _last_loud(samples: np.ndarray) -> int | None:
@@ -57,10 +52,10 @@ def _one(
     ):
         before = len(user.samples())
         play_into_sink(user_pcm, sink=USER_SINK)
-        _spin(qt_app, lambda: _first_loud(user.samples(), before) is not None, 10)
+        _spin(qt_app, lambda: first_loud(user.samples(), before) is not None, 10)
         _spin(qt_app, lambda: not app.speaker.speaking, 10)
         _pause(qt_app, 0.5)
-        onset_index = _first_loud(user.samples(), before)
+        onset_index = first_loud(user.samples(), before)
         assert onset_index is not None
         onset = user.heard_at(onset_index)
         voice = avatar.samples()
