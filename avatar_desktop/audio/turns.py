@@ -40,6 +40,10 @@ class TurnPolicy:
     # model, trained on people, sometimes takes a synthetic or flat voice's question for a
     # pause, and the words say otherwise.
     question_silence_ms: int = 640
+    # The same for a long finished statement ("Please explain how a rainbow forms."): its words
+    # end it after this much quiet, a short one ("Well.") may be a thought on its way.
+    statement_silence_ms: int = 800
+    statement_words: int = 4
     threshold: float = 0.5  # the end-of-turn model's chance above which a thought is finished
     check_ms: int = 64  # quiet before a pause counts (and its words are recognised)
     resume_ms: int = 128  # a voice this long after a pause means the user goes on
@@ -54,11 +58,18 @@ class TurnPolicy:
 
 POLICIES: dict[Responsiveness, TurnPolicy] = {
     Responsiveness.QUICK: TurnPolicy(
-        complete_silence_ms=160, question_silence_ms=480, cap_silence_ms=1000
+        complete_silence_ms=160,
+        question_silence_ms=480,
+        statement_silence_ms=640,
+        cap_silence_ms=1000,
     ),
     Responsiveness.BALANCED: TurnPolicy(),
     Responsiveness.PATIENT: TurnPolicy(
-        complete_silence_ms=400, question_silence_ms=1200, cap_silence_ms=2500, threshold=0.6
+        complete_silence_ms=400,
+        question_silence_ms=1200,
+        statement_silence_ms=1600,
+        cap_silence_ms=2500,
+        threshold=0.6,
     ),
 }
 
@@ -74,6 +85,7 @@ def policy_for(responsiveness: str, *, model: bool, silence_ms: int) -> TurnPoli
     return TurnPolicy(
         complete_silence_ms=silence_ms,
         question_silence_ms=silence_ms,
+        statement_silence_ms=silence_ms,
         cap_silence_ms=silence_ms,
         threshold=0.0,
     )
@@ -131,7 +143,8 @@ class SegmentCut:
 
 @dataclass(frozen=True, slots=True)
 class TurnEnded:
-    """The user's turn is over; ``reason`` is "complete", "question", "cap" or "silence"."""
+    """The user's turn is over; ``reason`` is "complete", "question", "statement", "cap" or
+    "silence"."""
 
     pause: int
     last_voiced_sample: int
@@ -248,7 +261,7 @@ class TurnTaker:
         self._likely = False
         self._unjudged = False  # the latest pause awaits the model's verdict
         self._heard: dict[int, bool] = {}  # pause -> its words sound finished
-        self._asked: dict[int, bool] = {}  # pause -> its words are a finished question
+        self._closing: dict[int, str] = {}  # pause -> "question" or "statement": its words end it
         self._claim: int | None = None
         self._resumed_at: int | None = None
         self.last_probability = 0.0
@@ -263,8 +276,16 @@ class TurnTaker:
 
     def hear_text(self, pause: int, text: str) -> None:
         """The words of ``pause``'s audio: a turn whose words trail off waits for the cap."""
-        self._heard[pause] = not sounds_unfinished(text)
-        self._asked[pause] = self._heard[pause] and text.strip().endswith("?")
+        finished = self._heard[pause] = not sounds_unfinished(text)
+        words = text.strip()
+        self._closing.pop(pause, None)
+        if finished and words.endswith("?"):
+            self._closing[pause] = "question"
+        elif finished and words.endswith((".", "!")) and self._long(words):
+            self._closing[pause] = "statement"
+
+    def _long(self, words: str) -> bool:
+        return len(words.split()) >= self.policy.statement_words
 
     def claim(self, from_sample: int) -> None:
         """Only audio from ``from_sample`` on is the user's (what came before was the avatar)."""
@@ -333,7 +354,7 @@ class TurnTaker:
         self._turn_start = self._segment_start = start
         self._resumed_at = None
         self._heard.clear()
-        self._asked.clear()
+        self._closing.clear()
         events.append(TurnStarted(self._onset))
 
     def _in_speech(self, voiced: bool, now: int, events: list[TurnEvent]) -> None:
@@ -399,9 +420,10 @@ class TurnTaker:
         finished = self._heard.get(self._pause, False) if self._model is not None else True
         if silence >= _n(policy.complete_silence_ms) and self._likely and finished:
             return "complete" if judged else "silence"  # a failed model judged nothing
-        asked = self._asked.get(self._pause, False) and not self._unjudged
-        if silence >= _n(policy.question_silence_ms) and asked:
-            return "question"  # the model doubted a finished question
+        closing = None if self._unjudged else self._closing.get(self._pause)
+        wait = {"question": policy.question_silence_ms, "statement": policy.statement_silence_ms}
+        if closing is not None and silence >= _n(wait[closing]):
+            return closing  # the model doubted words that are finished
         return None
 
     def _resume(self, at: int, events: list[TurnEvent]) -> None:

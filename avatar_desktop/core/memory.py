@@ -17,6 +17,10 @@ from avatar_desktop.core.session import Message, Role, Session
 from avatar_desktop.core.think import strip_think
 
 INTERRUPTED_MARK = " …"
+# A full window's oldest exchanges go this many at a time: a model that keeps the prompt it
+# last read (llama.cpp) then reads only the new messages on most turns, instead of the whole
+# history again each time one old exchange falls out (about 0.6 s on two cores).
+STEP_EXCHANGES = 3
 _PER_MESSAGE_OVERHEAD = 4  # role markers and separators of a chat template
 
 
@@ -89,3 +93,15 @@ def context_window(
         start_on="human",
         allow_partial=False,
     )
+
+
+def in_steps(window: list[BaseMessage], earlier: int) -> list[BaseMessage]:
+    """``window`` (persona first) less its oldest exchanges, so that the number of the user's
+    messages before it is a multiple of STEP_EXCHANGES; ``earlier``: how many there are now.
+    The newest exchange always stays."""
+    system, rest = window[:1], window[1:]
+    humans = [i for i, message in enumerate(rest) if message.type == "human"]
+    extra = -earlier % STEP_EXCHANGES
+    if extra == 0 or extra >= len(humans):
+        return window
+    return system + rest[humans[extra] :]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from avatar_desktop.core.cancel import Cancelled, CancelToken
 from avatar_desktop.core.cues import CueParser, Tag
 from avatar_desktop.core.events import Cue, Sentence, TextDelta, TurnEvent, TurnFailed, TurnFinished
-from avatar_desktop.core.memory import context_window, tail_within, to_langchain
+from avatar_desktop.core.memory import context_window, in_steps, tail_within, to_langchain
 from avatar_desktop.core.segmenter import Segment, Segmenter
 from avatar_desktop.core.session import Message
 from avatar_desktop.core.speakable import speakable
@@ -138,6 +138,8 @@ def answer(
     budget = model.context_tokens - options.max_tokens
     recent = to_langchain(tail_within(history, budget))
     window = context_window(persona, recent, budget=budget, count=model.count_tokens)
+    asked = sum(message.role == "user" for message in history)
+    window = in_steps(window, asked - sum(message.type == "human" for message in window))
     if len(window) < 2:
         yield TurnFailed(
             "Your message is too long for this model's memory. Shorten it, "

@@ -220,3 +220,16 @@ def test_a_doubted_statement_still_waits_for_the_cap(clips: Clips) -> None:
     seen = run(taker, audio, on_pause=hearing(taker, "I was wondering."))
     ((_, ended),) = only(seen, TurnEnded)
     assert ended.reason == "cap"
+
+
+def test_a_long_statement_the_model_doubts_ends_after_the_statement_wait(clips: Clips) -> None:
+    """Many finished words with a full stop: over after statement_silence_ms, not the cap."""
+    taker = TurnTaker(SileroVad(), POLICY, Doubtful())
+    audio = join(silence(0.5), clips.question, silence(2.5))
+    words = "Please explain how a rainbow is formed."
+    seen = run(taker, audio, on_pause=hearing(taker, words))
+    ((ended_at, ended),) = only(seen, TurnEnded)
+    assert ended.reason == "statement"
+    waited = ended_at - ended.last_voiced_sample
+    assert POLICY.statement_silence_ms * MS <= waited <= (POLICY.statement_silence_ms + 64) * MS
+    assert POLICY.question_silence_ms < POLICY.statement_silence_ms < POLICY.cap_silence_ms

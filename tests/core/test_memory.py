@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
+
 from langchain_core.messages import AIMessage, HumanMessage
 
 from avatar_desktop.core.memory import (
     INTERRUPTED_MARK,
+    STEP_EXCHANGES,
     SessionHistory,
     context_window,
+    in_steps,
     tail_within,
     to_langchain,
 )
@@ -65,3 +69,27 @@ def test_cheap_cut_keeps_everything_that_could_fit() -> None:
     assert 0 < len(kept) < 200
     assert kept[-1] is messages[-1]
     assert tail_within(messages[:3], 1000) == messages[:3]
+
+
+def test_a_full_window_moves_on_in_steps_so_its_start_stays_the_same_for_turns() -> None:
+    history: list[HumanMessage | AIMessage] = []
+    starts: list[str] = []
+    for i in range(40):
+        history.append(HumanMessage(f"question {i} " * 5))
+        window = context_window("You are Ava.", history, budget=200, count=count)
+        asked = i + 1
+        window = in_steps(window, asked - sum(m.type == "human" for m in window))
+        assert window[-1] is history[-1] and window[1].type == "human"
+        assert sum(count(str(m.content)) + 4 for m in window) <= 200
+        starts.append(str(window[1].content))
+        history.append(AIMessage(f"answer {i} " * 5))
+    moves = [n for n in range(1, len(starts)) if starts[n] != starts[n - 1]]
+    assert moves, "the window never filled: the test proves nothing"
+    assert all(b - a >= STEP_EXCHANGES for a, b in itertools.pairwise(moves))
+    kept = [int(start.split()[1]) for start in starts]
+    assert all(k % STEP_EXCHANGES == 0 for k in kept)  # the user's messages before it
+
+
+def test_stepping_never_drops_the_newest_exchange() -> None:
+    window = [HumanMessage("only question")]
+    assert in_steps([AIMessage("persona"), *window], earlier=1) == [AIMessage("persona"), *window]

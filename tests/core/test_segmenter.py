@@ -229,8 +229,8 @@ def test_the_first_phrase_goes_out_when_the_space_after_its_mark_arrives() -> No
     ("text", "expected"),
     [
         ("Sure, the tallest one is Kilimanjaro, in Tanzania.",
-         ["Sure, the tallest one is Kilimanjaro,", " in Tanzania."]),
-        ("Yes, of course, I can help.", ["Yes, of course, I can help."]),
+         ["Sure,", " the tallest one is Kilimanjaro, in Tanzania."]),
+        ("Yes, of course, I can help.", ["Yes,", " of course, I can help."]),
         ("Here is what you need: a map and water.",
          ["Here is what you need:", " a map and water."]),
         ("First boil the water; then add rice.", ["First boil the water;", " then add rice."]),
@@ -238,21 +238,55 @@ def test_the_first_phrase_goes_out_when_the_space_after_its_mark_arrives() -> No
          ["The tallest mountain —", " Kilimanjaro — is high."]),
         ("Kilimanjaro is the tallest – by far.", ["Kilimanjaro is the tallest –", " by far."]),
         ("Kilimanjaro is the tallest - by far.", ["Kilimanjaro is the tallest -", " by far."]),
-        ("It is 5,895 metres tall and 10-3 is 7.", ["It is 5,895 metres tall and 10-3 is 7."]),
+        ("It is 5,895 metres tall and 10-3 is 7.", ["It is 5,895 metres tall", " and 10-3 is 7."]),
         ("The sum of ten and 10 - 3 is 17, I think.",
-         ["The sum of ten and 10 - 3 is 17,", " I think."]),
+         ["The sum of ten and 10 - 3", " is 17, I think."]),
         ("It is a well-known peak.", ["It is a well-known peak."]),
         ("[Kilimanjaro](https://example.org/wiki/kili), yes.",
-         ["[Kilimanjaro](https://example.org/wiki/kili), yes."]),
+         ["[Kilimanjaro](https://example.org/wiki/kili),", " yes."]),
+        ("[](https://example.org/wiki/kili), yes.", ["[](https://example.org/wiki/kili), yes."]),
         ("**The tallest mountain**, by far, is it.",
          ["**The tallest mountain**,", " by far, is it."]),
         ('He said "the tallest one," then left.', ['He said "the tallest one," then left.']),
     ],
 )  # fmt: skip
-def test_a_clause_mark_ends_the_first_phrase_only_after_enough_words(
+def test_a_clause_mark_ends_the_first_phrase_once_a_word_is_said_before_it(
     text: str, expected: list[str]
 ) -> None:
     assert raws(text, first_phrase=True) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The sky looks blue because of Rayleigh scattering.",
+         ["The sky looks blue", " because of Rayleigh scattering."]),
+        ("Bread is made from flour when yeast and water are mixed in.",
+         ["Bread is made from flour", " when yeast and water are mixed in."]),
+        ("It is blue because light scatters.", ["It is blue because light scatters."]),
+        ("The sky looks blue butterflies say.", ["The sky looks blue butterflies say."]),
+        ("The sky looks blue because. Then because it is.",
+         ["The sky looks blue", " because.", " Then because it is."]),
+        ("The tallest mountain, as far as I know, is high because it is.",
+         ["The tallest mountain,", " as far as I know, is high because it is."]),
+        ("The tallest mountain in Africa is Kilimanjaro.",
+         ["The tallest mountain in Africa", " is Kilimanjaro."]),
+        ("The tallest one is Kilimanjaro in Tanzania.",
+         ["The tallest one is Kilimanjaro", " in Tanzania."]),
+        ("Yes it is the tallest one.", ["Yes it is the tallest one."]),
+    ],
+)  # fmt: skip
+def test_a_long_first_sentence_without_a_mark_is_said_from_before_its_second_clause(
+    text: str, expected: list[str]
+) -> None:
+    assert raws(text, first_phrase=True) == expected
+
+
+def test_a_joint_waits_for_the_word_after_it_to_be_whole() -> None:
+    assert emitted_after("The sky looks blue but", first_phrase=True) == []
+    assert emitted_after("The sky looks blue butt", first_phrase=True) == []
+    assert emitted_after("The sky looks blue but ", first_phrase=True) == ["The sky looks blue"]
+    assert emitted_after("The sky looks blue butter ", first_phrase=True) == []
 
 
 def test_only_the_first_spoken_segment_is_cut_at_a_phrase() -> None:
@@ -360,6 +394,7 @@ _PIECES = st.sampled_from(
         "...", "…", "?!", "!", '"', "”", ")", ",", ";", ":", " ", "  ", "\n", "\n\n", "\r\n",
         "- ", "* ", "# ", "```", "~~~", "```py\n", "`", "**", "\t", "a", "The",
         ", ", " — ", " – ", " - ", "5,895", "the tallest mountain", "Sure, ",
+        "because", "but", "butter",
     ]
 )  # fmt: skip
 SENTENCEY = st.lists(st.one_of(_PIECES, st.text(max_size=6)), max_size=40).map("".join)

@@ -74,10 +74,11 @@ def test_a_long_first_sentence_is_spoken_from_its_first_phrase() -> None:
     assert [e for e, _ in events if isinstance(e, Cue)] == [Cue("wave", 0)]
 
 
-def test_a_short_opener_stays_with_its_sentence() -> None:
+def test_a_short_opener_is_said_on_its_own_so_the_voice_starts_sooner() -> None:
     events = events_of(["Sure,", " I can", " help with that.", " Ask away."])
     assert [e.text for e in events if isinstance(e, Sentence)] == [
-        "Sure, I can help with that.",
+        "Sure,",
+        "I can help with that.",
         "Ask away.",
     ]
 

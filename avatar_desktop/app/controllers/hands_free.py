@@ -3,9 +3,10 @@
 The listening loop (``audio.hands_free``) reports pauses as they happen; each pause's audio is
 recognised at once, on the ears' own worker, while the user may still be talking. Words before
 a pause the user talked on from are kept; at the end of the turn only the last stretch remains
-to recognise, and usually it already has been. When a pause sounds finished, the words are
-offered as a ``draft`` so the app can start answering before the turn is declared over; if the
-user goes on, ``draft_dropped`` takes it back.
+to recognise, and usually it already has been. As soon as a pause's words are known and do not
+trail off, they are offered as a ``draft`` so the app can start answering before the turn is
+declared over, whatever the end-of-turn model thinks of the pause (a draft is unseen, and the
+model decides only when the turn ends); if the user goes on, ``draft_dropped`` takes it back.
 """
 
 from __future__ import annotations
@@ -54,7 +55,6 @@ class _Turn:
     fixed: list[_Words] = field(default_factory=list)
     candidate: _Words | None = None
     pause: int = 0
-    likely_complete: bool = False
     drafted: str | None = None
     ended: TurnEnded | None = None
     latency: ReplyLatency = field(default_factory=ReplyLatency)
@@ -112,17 +112,13 @@ class HandsFreeTurns(QObject):
         if turn is None:
             return
         if isinstance(event, Paused):
-            turn.pause, turn.likely_complete = event.pause, False
+            turn.pause = event.pause
             turn.latency = turn.latency.with_(user_stopped=heard.voiced_at or time.monotonic())
             turn.candidate = self._recognise(turn, event.pcm, pause=event.pause)
         elif isinstance(event, Judged):
             log.debug("pause %d judged %s", event.pause, event.complete)
-            if event.pause == turn.pause:
-                turn.likely_complete = event.likely_complete
-                self._settle(turn)
         elif isinstance(event, Resumed):
-            self._drop_draft()
-            turn.likely_complete = False  # talking again: nothing is finished until the next pause
+            self._drop_draft()  # talking again: nothing is finished until the next pause
             if event.fixed and turn.candidate is not None:
                 turn.fixed.append(turn.candidate)
             turn.candidate = None
@@ -162,7 +158,7 @@ class HandsFreeTurns(QObject):
         if text is None:
             return
         if turn.ended is None:
-            finished = turn.likely_complete and text and not sounds_unfinished(text)
+            finished = text and not sounds_unfinished(text)
             if finished and turn.drafted != text:
                 turn.drafted = text
                 self.draft.emit(text)
