@@ -16,13 +16,13 @@ from avatar_desktop.providers.local.llm import (
 )
 
 
-def test_generation_leaves_a_core_for_the_voice_and_the_window() -> None:
+def test_the_model_leaves_a_core_for_the_voice_and_the_window() -> None:
     # (prompt threads, generation threads) by core count; unknown counts as two
     assert [thread_counts(n) for n in (None, 1, 2, 4, 16)] == [
-        (2, 1),
         (1, 1),
-        (2, 1),
-        (4, 3),
+        (1, 1),
+        (1, 1),
+        (3, 3),
         (4, 4),
     ]
 
