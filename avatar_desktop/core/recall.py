@@ -25,11 +25,12 @@ _RECENCY_WEIGHT = 0.25
 _USES_WEIGHT = 0.15
 _EPISODE_WEIGHT = 0.8  # a summary is a weaker answer than a fact told outright
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?", re.UNICODE)
-_STOP = """a an the and or but if of to in on at for from by with about as into is are was were
+_STOP = """a an the and or but if of to in on at for by with about as into is are was were
     be been being am do does did doing have has had having i me my mine myself you your yours we
     our us it its it's this that these those what what's which who whom whose when where why how
     can could would should will shall may might must not no yes so than then there here just also
     very too any some all again remember know tell recall said say told user user's please
+    called named name's
     thanks thank hi hello hey ok okay i'm i've i'd i'll you're don't dont isn't"""
 STOPWORDS = frozenset(_STOP.split())
 FRAME_HEAD = (
@@ -138,11 +139,18 @@ def recall(
     query: str,
     search: Callable[[str], Sequence[tuple[MemoryItem, float]]],
     *,
+    pinned: Sequence[MemoryItem] = (),
     now: float | None = None,
 ) -> Recalled:
-    """Items for an answer to ``query``: ``search`` takes an FTS5 query, gives (item, bm25)."""
+    """Items for an answer to ``query``: ``search`` takes an FTS5 query, gives (item, bm25).
+
+    ``pinned`` items (the user's name) come first whenever anything is recalled, or when the
+    question is about them, since nearly every answer may use them.
+    """
     words = terms(query)
-    if not words:
+    found = pick(search(match_any(words)), now=now) if words else []
+    pins = [p for p in pinned if all(p.id != f.id for f in found)]
+    if not found and not any(set(words) & set(terms(p.text + " " + (p.key or ""))) for p in pins):
         return NOTHING
-    items = pick(search(match_any(words)), now=now)
-    return Recalled(tuple(items), render(items)) if items else NOTHING
+    items = [*pins, *found][: max(RECALL_ITEMS, len(pins))]
+    return Recalled(tuple(items), render(items))
