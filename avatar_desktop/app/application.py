@@ -15,8 +15,9 @@ from PySide6.QtWidgets import QDialog
 from avatar_desktop import APP_NAME
 from avatar_desktop.app.controllers import settings_bridge
 from avatar_desktop.app.controllers.brain import Brain
-from avatar_desktop.app.controllers.conversation import Conversation
+from avatar_desktop.app.controllers.conversation import Conversation, snapshot
 from avatar_desktop.app.controllers.listener import Listener
+from avatar_desktop.app.controllers.memory import MemoryKeeper
 from avatar_desktop.app.controllers.recovery import Recovery
 from avatar_desktop.app.controllers.services import Providers
 from avatar_desktop.app.controllers.spoken_turns import SpokenTurns
@@ -100,6 +101,13 @@ class AvatarApp:
             pools=self.pools,
             options=self._options(),
         )
+        self.memory = MemoryKeeper(
+            paths.memory_file,
+            self.pools,
+            enabled=lambda: self.settings.remember,
+            extractor=self.providers.memory_extractor,
+        )
+        self.memory.follow(self.conversation)
         self.brain = Brain(
             self.conversation,
             self.providers,
@@ -460,7 +468,9 @@ class AvatarApp:
         self.interrupt()
         self.speaker.close()
         self.save_settings()
+        self.memory.keep_episode(snapshot(self.conversation.session))
         self.pools.wait(5000)
+        self.memory.close()
         if self.video.presenter is not None:  # renders stopped mid-way: deleted once done
             from avatar_desktop.providers.did.render import sweep_idle
 
