@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from avatar_desktop.app.application import AvatarApp
 from avatar_desktop.core.catalogue import BrainChoice
+from avatar_desktop.storage import paths as app_paths
 from avatar_desktop.storage.settings import Settings
 from tests.fakes.extraction_model import ScriptedExtraction
 from tests.fakes.groq_server import GroqFake
+from tests.ui.conftest import MakeApp
 from tests.ui.test_groq_window import start_app
 from tests.ui.test_main_window import send, wait_idle
 
 SISTER = "The user's sister is named Zinnia."
+
+
+def on_disk(path: Path) -> bytes:
+    """The database and its WAL, as anyone reading the disk would see them."""
+    wal = path.with_name(path.name + "-wal")
+    return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
 
 
 def chat_requests(fake: GroqFake) -> list[dict]:
@@ -68,6 +81,23 @@ def test_a_fact_told_reaches_the_model_after_a_restart(
     settle(qtbot, again)
     prompt = system_prompt(chat_requests(groq_fake)[-1])
     assert f'"{SISTER}"' in prompt and "<remembered_notes>" in prompt
+    note = again.window.chat.bubbles()[-1].note("memoryNote")
+    assert note is not None and note.isVisible() and "Zinnia" in note.text()
+
+    dialog = again.open_memory()
+    qtbot.waitUntil(lambda: dialog.shown_texts() == [SISTER], timeout=5000)
+    source = dialog.table.item(0, 2)
+    assert source is not None and "By the way, my sister is called Zinnia." in source.text()
+    dialog.select_text(SISTER)
+    qtbot.mouseClick(dialog.delete_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.shown_texts() == [] and dialog.isVisible(), timeout=5000)
+    settle(qtbot, again)
+    assert b"zinnia" not in on_disk(again.paths.memory_file).lower()
+    again.window.new_requested.emit()
+    send(qtbot, again, "What is my sister's name?")
+    settle(qtbot, again)
+    assert "Zinnia" not in json.dumps(chat_requests(groq_fake)[-1])
+    assert again.window.chat.bubbles()[-1].note("memoryNote") is None
 
 
 def extraction_requests(fake: GroqFake) -> list[dict]:
@@ -119,3 +149,55 @@ def test_paused_memory_sends_nothing_and_keeps_nothing(
     settle(qtbot, app)
     assert extraction_requests(groq_fake) == [] and groq_memory.seen == []
     assert app.memory.store is not None and app.memory.store.count() == 0
+
+
+def test_a_corrupt_memory_file_is_set_aside_with_a_notice(
+    qtbot: QtBot, groq_fake: GroqFake, groq_memory: ScriptedExtraction
+) -> None:
+    paths = app_paths.ensure(app_paths.resolve())
+    junk = b"SQLite format 3\x00" + bytes(range(256)) * 40
+    paths.memory_file.write_bytes(junk)
+    app = start(qtbot, groq_fake)
+    qtbot.waitUntil(lambda: "could not be used" in app.window.notice.text(), timeout=5000)
+    (aside,) = (paths.data / "unreadable").iterdir()
+    assert aside.read_bytes() == junk and aside.name in app.window.notice.text()
+    send(qtbot, app, "By the way, my sister is called Zinnia.")
+    qtbot.waitUntil(lambda: app.memory.store is not None and app.memory.store.count() == 1)
+
+
+def test_the_panel_searches_edits_forgets_pauses_and_moves_memory(
+    qtbot: QtBot, make_app: MakeApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app()  # the embedded brain: the offline rules remember
+    qtbot.waitUntil(lambda: app.memory.store is not None, timeout=5000)
+    for text in ("I live in Lisbon.", "I love jazz."):
+        send(qtbot, app, text)
+        settle(qtbot, app)
+    dialog = app.open_memory()
+    qtbot.waitUntil(lambda: len(dialog.shown_texts()) == 2, timeout=5000)
+    qtbot.keyClicks(dialog.search, "jaz")
+    qtbot.waitUntil(lambda: dialog.shown_texts() == ["The user loves jazz."], timeout=5000)
+    cell = dialog.table.item(0, 0)
+    assert cell is not None
+    cell.setText("The user loves cool jazz.")
+    qtbot.waitUntil(lambda: dialog.shown_texts() == ["The user loves cool jazz."], timeout=5000)
+    dialog.search.clear()
+    qtbot.waitUntil(lambda: len(dialog.shown_texts()) == 2, timeout=5000)
+
+    exported = tmp_path / "memory.json"
+    dialog.export_requested.emit(str(exported))
+    qtbot.waitUntil(exported.exists, timeout=5000)
+    monkeypatch.setattr(QMessageBox, "question", lambda *_a: QMessageBox.StandardButton.Yes)
+    qtbot.mouseClick(dialog.forget_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.shown_texts() == [], timeout=5000)
+    dialog.import_requested.emit(str(exported))
+    qtbot.waitUntil(lambda: len(dialog.shown_texts()) == 2, timeout=5000)
+    assert "The user loves cool jazz." in dialog.shown_texts()
+
+    dialog.pause.click()
+    assert app.settings.remember is False
+    assert json.loads(app.paths.settings_file.read_text())["remember"] is False
+    send(qtbot, app, "I love opera.")
+    settle(qtbot, app)
+    assert len(dialog.shown_texts()) == 2 and app.memory.store is not None
+    assert app.memory.store.count() == 2

@@ -67,6 +67,7 @@ class MemoryKeeper(QObject):
         self._enabled = enabled
         self._extractor = extractor
         self.memory: Remembering | None = None
+        self._closed = False
         self._conversation: Conversation | None = None
         self._told: tuple[Session, Message] | None = None  # the user message being answered
         self._shown: Session | None = None  # the conversation on screen, for its episode
@@ -221,6 +222,8 @@ class MemoryKeeper(QObject):
         changed: bool = False,
     ) -> None:
         """``fn`` on the memory pool, after whatever is queued there; failures become a notice."""
+        if self._closed:
+            return
 
         def returned(result: Any) -> None:
             if done is not None:
@@ -247,6 +250,6 @@ class MemoryKeeper(QObject):
     def close(self) -> None:
         """At shutdown, after the pools are done."""
         self._retry.stop()
-        store = self.store
+        store, self.memory, self._closed = self.store, None, True
         if store is not None:
             store.close()
