@@ -201,3 +201,18 @@ def test_the_panel_searches_edits_forgets_pauses_and_moves_memory(
     settle(qtbot, app)
     assert len(dialog.shown_texts()) == 2 and app.memory.store is not None
     assert app.memory.store.count() == 2
+
+
+def test_a_conversation_that_goes_quiet_is_kept_as_an_episode(
+    qtbot: QtBot, make_app: MakeApp
+) -> None:
+    app = make_app()
+    qtbot.waitUntil(lambda: app.memory.store is not None, timeout=5000)
+    app.memory.quiet_timer.setInterval(300)
+    for text in ("We are planning a trip to Kyoto", "Which temples open early?"):
+        send(qtbot, app, text)
+        settle(qtbot, app)
+    qtbot.waitUntil(lambda: app.memory.store is not None and app.memory.store.count() == 1)
+    (episode,) = app.memory.store.items() if app.memory.store else []
+    assert episode.kind == "episode" and "Kyoto" in episode.text
+    assert episode.source.session_id == app.conversation.session.id

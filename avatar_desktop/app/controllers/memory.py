@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 BACKLOG = 30  # messages kept for a rate-limited extractor; older ones get the offline rules
 DEFAULT_WAIT_S = 20.0
+QUIET_MS = 10 * 60 * 1000  # a conversation this long without a word has "gone quiet"
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,10 @@ class MemoryKeeper(QObject):
         self._retry = QTimer(self)
         self._retry.setSingleShot(True)
         self._retry.timeout.connect(self._on_retry_timeout)
+        self.quiet_timer = QTimer(self)  # the conversation went quiet: keep its episode
+        self.quiet_timer.setSingleShot(True)
+        self.quiet_timer.setInterval(QUIET_MS)
+        self.quiet_timer.timeout.connect(self._on_quiet_timer_timeout)
         pools.start(
             pools.memory,
             lambda _emit: MemoryStore.open(path),
@@ -109,6 +114,11 @@ class MemoryKeeper(QObject):
     def _on_conversation_user_message_added(self, message: Message) -> None:
         if self._conversation is not None:
             self._told = (self._conversation.session, message)
+            self.quiet_timer.start()
+
+    def _on_quiet_timer_timeout(self) -> None:
+        if self._conversation is not None:
+            self.keep_episode(snapshot(self._conversation.session))
 
     def _on_conversation_answer_finished(self, answer: Message) -> None:
         """After the turn, never before its answer: learn from what the user said. A failed
@@ -250,6 +260,7 @@ class MemoryKeeper(QObject):
     def close(self) -> None:
         """At shutdown, after the pools are done."""
         self._retry.stop()
+        self.quiet_timer.stop()
         store, self.memory, self._closed = self.store, None, True
         if store is not None:
             store.close()
