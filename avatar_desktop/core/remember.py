@@ -140,24 +140,26 @@ def _likes(m: re.Match[str]) -> Fact | None:
 
 
 def _favourite(m: re.Match[str]) -> Fact:
-    thing = m["thing"].lower()
-    return Fact(f"favourite:{thing}", f"The user's favourite {thing} is {_value(m['rest'])}.")
+    thing = m["thing"]
+    text = f"The user's favourite {thing} is {_value(m['rest'])}."
+    return Fact(f"favourite:{thing.lower()}", text)
 
 
 def _dated(m: re.Match[str]) -> Fact:
-    thing = m["thing"].lower()
-    return Fact(f"date:{thing}", f"The user's {thing} is {m['prep'].lower()} {_value(m['rest'])}.")
+    thing = m["thing"]
+    text = f"The user's {thing} is {m['prep'].lower()} {_value(m['rest'])}."
+    return Fact(f"date:{thing.lower()}", text)
 
 
 def _plan(m: re.Match[str]) -> Fact:
-    thing = m["thing"].lower()
+    thing = m["thing"]
     when = _value(m["rest"])
-    return Fact(f"date:{thing}", f"The user has a {thing} {m['prep'].lower()} {when}.")
+    return Fact(f"date:{thing.lower()}", f"The user has a {thing} {m['prep'].lower()} {when}.")
 
 
 def _my_thing(m: re.Match[str]) -> Fact:
-    thing = m["thing"].lower()
-    return Fact(f"my:{thing}", f"The user's {thing} is {_value(m['rest'])}.")
+    thing = m["thing"]
+    return Fact(f"my:{thing.lower()}", f"The user's {thing} is {_value(m['rest'])}.")
 
 
 _WHEN = r"(?P<prep>on|at|in|next|this|tomorrow|tonight)"

@@ -101,5 +101,6 @@ class Remembering:
 
 def episode_summary(title: str, user_lines: Sequence[str]) -> str:
     """Offline summary: the conversation's title and the user's first words on each topic."""
-    topics = "; ".join(" ".join(line.split())[:80] for line in user_lines[:4])
-    return f"A conversation titled “{title}”: the user said: {topics}"[:EPISODE_CHARS]
+    said = (" ".join(line.split())[:80].rstrip(" .;,") for line in user_lines[:4])
+    topics = "; ".join(line for line in said if line)
+    return f"A conversation titled “{title}”; the user said: {topics}."[:EPISODE_CHARS]
