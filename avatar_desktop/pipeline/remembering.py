@@ -83,9 +83,16 @@ class Remembering:
         return self.store.apply(changes, persona=persona, source=source)
 
     def keep_episode(
-        self, session_id: str, title: str, user_lines: Sequence[str], *, now: float | None = None
+        self,
+        session_id: str,
+        title: str,
+        user_lines: Sequence[str],
+        *,
+        persona: str | None = None,
+        now: float | None = None,
     ) -> MemoryItem | None:
-        """A short summary of a closed conversation; one per conversation (replaced on reopen)."""
+        """A short summary of a closed conversation, for the persona it was held with; one per
+        conversation (replaced when it is left again)."""
         lines = [line for line in user_lines if line.strip()]
         if len(lines) < EPISODE_MIN_USER_MESSAGES:
             return None
@@ -94,6 +101,7 @@ class Remembering:
             episode_summary(title, lines),
             kind="episode",
             key=f"episode:{session_id}",
+            persona=persona,
             source=Source(session_id, None, now),
             now=now,
         )

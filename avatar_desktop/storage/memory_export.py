@@ -60,6 +60,7 @@ def import_json(store: MemoryStore, text: str) -> int:
             None,
             float(told) if isinstance(told, int | float) and math.isfinite(told) else time.time(),
         )
-        store.add(str(row["text"]), kind=str(kind), key=key, source=source)
+        persona = row.get("persona") if isinstance(row.get("persona"), str) else None
+        store.add(str(row["text"]), kind=str(kind), key=key, persona=persona, source=source)
         added += 1
     return added

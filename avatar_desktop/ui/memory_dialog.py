@@ -134,7 +134,8 @@ class MemoryDialog(QDialog):
         self._filling = True
         self.table.setRowCount(len(items))
         for row, item in enumerate(items):
-            cells = (item.text, item.kind, _source(item, titles), _used(item))
+            kind = f"{item.kind}, {'all personas' if item.persona is None else 'one persona'}"
+            cells = (item.text, kind, _source(item, titles), _used(item))
             for column, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
                 cell.setData(ID_ROLE, item.id)

@@ -77,6 +77,14 @@ def test_a_closed_conversation_is_kept_once_as_an_episode(memory: Remembering) -
     assert memory.recall("What about Kyoto?").items == (episode,)
 
 
+def test_an_episode_belongs_to_its_persona_and_facts_to_all(memory: Remembering) -> None:
+    learn(memory, "I love Kyoto.")
+    memory.keep_episode("s1", "Kyoto", ["Kyoto temples", "Kyoto food"], persona="pirate")
+    assert len(memory.recall("Kyoto again?", persona="pirate").items) == 2
+    (fact,) = memory.recall("Kyoto again?", persona="tutor").items
+    assert fact.text == "The user loves Kyoto."
+
+
 def test_the_bench_script_is_as_large_as_the_issue_asks() -> None:
     keys = [t.key for c in CONVERSATIONS for t in c if t.key is not None]
     distractors = [t for c in CONVERSATIONS for t in c if t.key is None]

@@ -15,13 +15,14 @@ from avatar_desktop.storage.memory_store import MemoryStore
 def test_an_export_comes_back_with_text_kind_key_and_source(tmp_path: Path) -> None:
     first = MemoryStore.open(tmp_path / "a.sqlite3")
     first.add("The user loves jazz.", key="likes:jazz", source=Source("s1", "m1", 1000.0))
-    first.add("A chat about Kyoto.", kind="episode", key="episode:s2")
+    first.add("A chat about Kyoto.", kind="episode", key="episode:s2", persona="p1")
     second = MemoryStore.open(tmp_path / "b.sqlite3")
     assert import_json(second, export_json(first.items())) == 2
     got = {i.text: i for i in second.items()}
     assert got["The user loves jazz."].key == "likes:jazz"
     assert got["The user loves jazz."].source.told == 1000.0
     assert got["A chat about Kyoto."].kind == "episode"
+    assert got["A chat about Kyoto."].persona == "p1"
 
 
 @pytest.mark.parametrize("text", ["not json", "[]", '{"format": "something else", "items": []}'])

@@ -118,8 +118,8 @@ class Conversation(QObject):
         self._pending: tuple[Session, Message] | None = None
         self.draft: Draft | None = None
         self.hold_for_voice: Callable[[], bool] = lambda: False  # the stage will voice answers
-        # Long-term memory for an answer to these words (runs on the turn's thread).
-        self.recall: Callable[[str], Recalled] = lambda _text: NOTHING
+        # Long-term memory for an answer to these words, as this persona (on the turn's thread).
+        self.recall: Callable[[str, str], Recalled] = lambda _text, _persona: NOTHING
         self._voice_gate = CancelToken()  # opened when the latest answer is first heard
 
     # --- sessions -------------------------------------------------------------------------
@@ -404,7 +404,7 @@ class Conversation(QObject):
         asked = next((m.content for m in reversed(history) if m.role == "user"), "")
 
         def job(emit: Callable[[TurnEvent], None]) -> None:
-            notes = recall(asked)
+            notes = recall(asked, persona)
             if notes:
                 emit(
                     MemoryUsed(tuple(i.id for i in notes.items), tuple(i.text for i in notes.items))

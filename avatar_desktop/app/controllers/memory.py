@@ -21,7 +21,8 @@ from avatar_desktop.app.controllers.conversation import Conversation, snapshot
 from avatar_desktop.app.workers import Emit, Pools
 from avatar_desktop.core import notices
 from avatar_desktop.core.events import MemoryUsed
-from avatar_desktop.core.memory_items import MemoryItem, Source
+from avatar_desktop.core.memory_items import MemoryItem, Source, persona_scope
+from avatar_desktop.core.persona import default_persona
 from avatar_desktop.core.recall import NOTHING, Recalled
 from avatar_desktop.core.session import Message, Session
 from avatar_desktop.pipeline.remembering import Extractor, OfflineExtractor, Remembering
@@ -140,13 +141,14 @@ class MemoryKeeper(QObject):
 
     # --- recalling (the turn's thread) -------------------------------------------------------
 
-    def recall(self, text: str) -> Recalled:
-        """Notes for an answer to ``text``; nothing (never an error) when memory is unusable."""
+    def recall(self, text: str, persona: str) -> Recalled:
+        """Notes for an answer to ``text`` by ``persona`` (the notes for every persona, and its
+        own episodes); nothing, never an error, when memory is unusable."""
         memory = self.memory
         if memory is None:
             return NOTHING
         try:
-            return memory.recall(text)
+            return memory.recall(text, persona=persona_scope(persona))
         except sqlite3.Error as exc:
             log.warning("recall failed: %s", exc)
             return NOTHING
@@ -220,7 +222,12 @@ class MemoryKeeper(QObject):
         if memory is None or not self._enabled() or not users:
             return
         title, session_id = session.title, session.id
-        self.run(lambda: memory.keep_episode(session_id, title, users), changed=True)
+        scope = persona_scope(session.persona or default_persona())
+
+        def keep() -> MemoryItem | None:
+            return memory.keep_episode(session_id, title, users, persona=scope)
+
+        self.run(keep, changed=True)
 
     # --- the panel's errands --------------------------------------------------------------------
 
