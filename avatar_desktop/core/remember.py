@@ -187,15 +187,15 @@ RULES: tuple[Rule, ...] = (
         _simple("user.birthday", "The user's birthday is {}."),
     ),
     (
-        re.compile(rf"\bi was born (?:on|in) {_REST}", _F),
-        _simple("user.born", "The user was born in {}."),
+        re.compile(rf"\bi was born (?P<prep>on|in) {_REST}", _F),
+        lambda m: Fact("user.born", f"The user was born {m['prep'].lower()} {_value(m['rest'])}."),
     ),
     (
         re.compile(rf"\bmy {_REL} (?P<verb>lives in|works as|works at|works for|is) {_REST}", _F),
         _rel_about,
     ),
     (
-        re.compile(rf"\bi(?: now| still)? (?:live|am living|'m living) in {_REST}", _F),
+        re.compile(rf"\bi(?: now| still)?(?: live|'m living| am living) in {_REST}", _F),
         _simple("user.home", "The user lives in {}."),
     ),
     (

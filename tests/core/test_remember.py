@@ -12,6 +12,8 @@ CASES = [
     ("Call me Priya", "user.name", "The user's name is Priya."),
     ("Actually, I live in Porto now.", "user.home", "The user lives in Porto."),
     ("I've just moved to Berlin", "user.home", "The user lives in Berlin."),
+    ("I'm living in Oslo these days", "user.home", "The user lives in Oslo."),
+    ("I was born on May 3", "user.born", "The user was born on May 3."),
     ("I love sushi!", "likes:sushi", "The user loves sushi."),
     ("I can't stand mushrooms.", "likes:mushrooms", "The user can't stand mushrooms."),
     ("My sister is called Anna.", "sister.name", "The user's sister is named Anna."),
