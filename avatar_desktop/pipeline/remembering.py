@@ -14,13 +14,40 @@ from typing import Protocol
 from avatar_desktop.core.memory_items import Change, MemoryItem, Source
 from avatar_desktop.core.recall import NOTHING, Recalled, match_any, recall, terms
 from avatar_desktop.core.remember import extract
-from avatar_desktop.storage.memory_store import MemoryStore
 
 log = logging.getLogger(__name__)
 
 PINNED_KEYS = ("user.name",)  # so nearly every answer may use it: always offered
 EPISODE_CHARS = 400
 EPISODE_MIN_USER_MESSAGES = 2
+
+
+class Store(Protocol):
+    """What remembering needs of the database (``storage.memory_store.MemoryStore`` has it)."""
+
+    def search(
+        self, fts_query: str, *, persona: str | None = None, limit: int = 40
+    ) -> list[tuple[MemoryItem, float]]: ...
+
+    def apply(
+        self,
+        changes: Sequence[Change],
+        *,
+        persona: str | None = None,
+        source: Source | None = None,
+        now: float | None = None,
+    ) -> tuple[list[MemoryItem], int]: ...
+
+    def add(
+        self,
+        text: str,
+        *,
+        kind: str = "fact",
+        key: str | None = None,
+        persona: str | None = None,
+        source: Source | None = None,
+        now: float | None = None,
+    ) -> MemoryItem: ...
 
 
 class Extractor(Protocol):
@@ -44,7 +71,7 @@ class OfflineExtractor:
 class Remembering:
     """Recall and learning over one store; every method may run on a worker thread."""
 
-    def __init__(self, store: MemoryStore) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
 
     def recall(self, text: str, *, persona: str | None = None) -> Recalled:

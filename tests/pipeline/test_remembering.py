@@ -15,8 +15,13 @@ from bench.memory_script import CONVERSATIONS, QUESTIONS
 
 
 @pytest.fixture
-def memory(tmp_path: Path) -> Remembering:
-    return Remembering(MemoryStore.open(tmp_path / "memory.sqlite3"))
+def store(tmp_path: Path) -> MemoryStore:
+    return MemoryStore.open(tmp_path / "memory.sqlite3")
+
+
+@pytest.fixture
+def memory(store: MemoryStore) -> Remembering:
+    return Remembering(store)
 
 
 def learn(memory: Remembering, text: str) -> None:
@@ -40,7 +45,9 @@ def test_the_users_name_is_offered_with_any_recalled_note(memory: Remembering) -
     assert not memory.recall("How far is the moon?")
 
 
-def test_the_extractor_is_told_the_keys_it_may_correct(memory: Remembering) -> None:
+def test_the_extractor_is_told_the_keys_it_may_correct(
+    memory: Remembering, store: MemoryStore
+) -> None:
     learn(memory, "My sister is called Anna.")
     seen: list[Sequence[str]] = []
 
@@ -53,10 +60,10 @@ def test_the_extractor_is_told_the_keys_it_may_correct(memory: Remembering) -> N
 
     memory.learn("No, my sister is Ana", Spy(), source=Source())
     assert "sister.name" in seen[0]
-    assert [i.text for i in memory.store.items()] == ["The user's sister is named Ana."]
+    assert [i.text for i in store.items()] == ["The user's sister is named Ana."]
 
 
-def test_a_failing_extractor_changes_nothing(memory: Remembering) -> None:
+def test_a_failing_extractor_changes_nothing(memory: Remembering, store: MemoryStore) -> None:
     class Broken:
         name = "broken"
 
@@ -65,14 +72,16 @@ def test_a_failing_extractor_changes_nothing(memory: Remembering) -> None:
 
     with pytest.raises(ProviderError):
         memory.learn("I love tea", Broken(), source=Source())
-    assert memory.store.count() == 0
+    assert store.count() == 0
 
 
-def test_a_closed_conversation_is_kept_once_as_an_episode(memory: Remembering) -> None:
+def test_a_closed_conversation_is_kept_once_as_an_episode(
+    memory: Remembering, store: MemoryStore
+) -> None:
     assert memory.keep_episode("s1", "Trip", ["Hi"]) is None  # too short to summarise
     memory.keep_episode("s1", "Trip planning", ["We plan a trip to Kyoto", "In April"])
     memory.keep_episode("s1", "Trip planning", ["We plan a trip to Kyoto", "In May"])
-    (episode,) = memory.store.items()
+    (episode,) = store.items()
     assert episode.kind == "episode" and "Kyoto" in episode.text and "May" in episode.text
     assert memory.recall("What about Kyoto?").items == (episode,)
 

@@ -69,6 +69,7 @@ class MemoryKeeper(QObject):
         self._enabled = enabled
         self._extractor = extractor
         self.memory: Remembering | None = None
+        self._store: MemoryStore | None = None
         self._closed = False
         self._conversation: Conversation | None = None
         self._told: tuple[Session, Message] | None = None  # the user message being answered
@@ -91,10 +92,10 @@ class MemoryKeeper(QObject):
 
     @property
     def store(self) -> MemoryStore | None:
-        return self.memory.store if self.memory is not None else None
+        return self._store
 
     def _on_store_opened(self, store: MemoryStore) -> None:
-        self.memory = Remembering(store)
+        self._store, self.memory = store, Remembering(store)
         if store.problem:
             notices.warning(store.problem)
         self.opened.emit()
@@ -268,6 +269,6 @@ class MemoryKeeper(QObject):
         """At shutdown, after the pools are done."""
         self._retry.stop()
         self.quiet_timer.stop()
-        store, self.memory, self._closed = self.store, None, True
+        store, self._store, self.memory, self._closed = self._store, None, None, True
         if store is not None:
             store.close()
