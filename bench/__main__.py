@@ -12,6 +12,7 @@ BENCHES = {
     "bargein": "bench.bargein",
     "did": "bench.did",
     "faults": "bench.faults",
+    "memory": "bench.memory",
     "startup": "bench.startup",
     "stt": "bench.stt",
     "turn": "bench.turn",

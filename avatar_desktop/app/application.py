@@ -15,8 +15,10 @@ from PySide6.QtWidgets import QDialog
 from avatar_desktop import APP_NAME
 from avatar_desktop.app.controllers import settings_bridge
 from avatar_desktop.app.controllers.brain import Brain
-from avatar_desktop.app.controllers.conversation import Conversation
+from avatar_desktop.app.controllers.conversation import Conversation, snapshot
 from avatar_desktop.app.controllers.listener import Listener
+from avatar_desktop.app.controllers.memory import MemoryKeeper
+from avatar_desktop.app.controllers.memory_panel import MemoryPanel
 from avatar_desktop.app.controllers.recovery import Recovery
 from avatar_desktop.app.controllers.services import Providers
 from avatar_desktop.app.controllers.spoken_turns import SpokenTurns
@@ -41,6 +43,7 @@ from avatar_desktop.storage.sessions import SessionStore
 from avatar_desktop.storage.settings import load_settings, save_settings
 from avatar_desktop.ui.dialogs import PersonaDialog
 from avatar_desktop.ui.main_window import MainWindow
+from avatar_desktop.ui.memory_dialog import MemoryDialog
 from avatar_desktop.ui.settings_dialog import SettingsDialog, SettingsValues
 from avatar_desktop.ui.welcome import WelcomeDialog
 
@@ -100,6 +103,13 @@ class AvatarApp:
             pools=self.pools,
             options=self._options(),
         )
+        self.memory = MemoryKeeper(
+            paths.memory_file,
+            self.pools,
+            enabled=lambda: self.settings.remember,
+            extractor=self.providers.memory_extractor,
+        )
+        self.memory.follow(self.conversation)
         self.brain = Brain(
             self.conversation,
             self.providers,
@@ -136,6 +146,8 @@ class AvatarApp:
         self._bridge = NoticeBridge(self.window)
         self._heap_frozen = False
         self.welcome_dialog: WelcomeDialog | None = None
+        self.memory_dialog: MemoryDialog | None = None
+        self._memory_panel: MemoryPanel | None = None
         self._connect()
         self.video.on_change = self._update_status
         self.video.on_failed = self._on_presenter_failed
@@ -156,6 +168,8 @@ class AvatarApp:
         w.rename_requested.connect(c.rename_session)
         w.delete_requested.connect(self._on_window_delete_requested)
         w.persona_requested.connect(self._on_window_persona_requested)
+        w.memory_requested.connect(self.open_memory)
+        c.memory_used.connect(lambda used: w.show_memory_used(used.notes))
         w.settings_requested.connect(self._on_window_settings_requested)
         w.transcribe_requested.connect(self.listener.transcribe_file)
         self._connect_listening()
@@ -402,6 +416,25 @@ class AvatarApp:
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.conversation.set_persona(dialog.text())
 
+    def open_memory(self) -> MemoryDialog:
+        """Conversation → Memory…: one panel, kept in step with the store while open."""
+        if self.memory_dialog is None or not self.memory_dialog.isVisible():
+            dialog = MemoryDialog(self.window)
+            self._memory_panel = MemoryPanel(
+                dialog,
+                self.memory,
+                titles=lambda: {s.id: s.title for s in self.conversation.summaries()},
+                paused=lambda: not self.settings.remember,
+                set_paused=self._on_memory_paused,
+            )
+            self.memory_dialog = dialog
+        self.memory_dialog.show()
+        return self.memory_dialog
+
+    def _on_memory_paused(self, paused: bool) -> None:
+        self.settings.remember = not paused
+        self.save_settings()
+
     def settings_values(self) -> SettingsValues:
         """What the settings dialog starts from: the current choices."""
         values = settings_bridge.values_from(self.settings, self.window.avatar.look())
@@ -460,7 +493,9 @@ class AvatarApp:
         self.interrupt()
         self.speaker.close()
         self.save_settings()
+        self.memory.keep_episode(snapshot(self.conversation.session))
         self.pools.wait(5000)
+        self.memory.close()
         if self.video.presenter is not None:  # renders stopped mid-way: deleted once done
             from avatar_desktop.providers.did.render import sweep_idle
 

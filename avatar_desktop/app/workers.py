@@ -99,6 +99,7 @@ class Pools:
         self.ears = self._pool("ears", 1)  # the user's words, in order, never behind a load
         self.voice = self._pool("voice", 1)
         self.render = self._pool("render", 3)
+        self.memory = self._pool("memory", 1)  # remembering, in order, never before an answer
         self._running: set[Worker] = set()
 
     @staticmethod
@@ -133,5 +134,5 @@ class Pools:
 
     def wait(self, msecs: int = 5000) -> bool:
         """Let queued jobs finish (at shutdown and in tests)."""
-        pools = (self.turn, self.disk, self.load, self.ears, self.voice, self.render)
+        pools = (self.turn, self.disk, self.load, self.ears, self.voice, self.render, self.memory)
         return all(p.waitForDone(msecs) for p in pools)

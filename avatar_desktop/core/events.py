@@ -58,4 +58,12 @@ class TurnFailed:
     offline: bool = False
 
 
-TurnEvent = TextDelta | Cue | Sentence | TurnFinished | TurnFailed
+@dataclass(frozen=True, slots=True)
+class MemoryUsed:
+    """Before the answer: the remembered notes the model was given (ids and texts)."""
+
+    ids: tuple[int, ...]
+    notes: tuple[str, ...]
+
+
+TurnEvent = TextDelta | Cue | Sentence | TurnFinished | TurnFailed | MemoryUsed

@@ -31,6 +31,10 @@ class Paths:
         return self.data / "sessions"
 
     @property
+    def memory_file(self) -> Path:
+        return self.data / "memory.sqlite3"
+
+    @property
     def settings_file(self) -> Path:
         return self.config / "settings.json"
 

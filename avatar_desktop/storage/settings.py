@@ -77,6 +77,7 @@ class Settings:
     elevenlabs_voice_id: str = "21m00Tcm4TlvDq8ikWAM"
     elevenlabs_voice_name: str = "Rachel"
     elevenlabs_model: str = "eleven_flash_v2_5"
+    remember: bool = True  # long-term memory keeps what the user tells (False: paused)
 
 
 _HINTS: dict[str, Any] = get_type_hints(Settings)

@@ -38,7 +38,7 @@ class MainWindow(QMainWindow):
 
     Signals:
         send_requested(str), stop_requested(), new_requested(), session_selected(str),
-        rename_requested(str, str), delete_requested(str), persona_requested(),
+        rename_requested(str, str), delete_requested(str), persona_requested(), memory_requested(),
         settings_requested(), transcribe_requested(str), record_pressed(), record_released(),
         hands_free_toggled(bool),
         closing().
@@ -51,6 +51,7 @@ class MainWindow(QMainWindow):
     rename_requested = Signal(str, str)
     delete_requested = Signal(str)
     persona_requested = Signal()
+    memory_requested = Signal()
     settings_requested = Signal()
     transcribe_requested = Signal(str)
     record_pressed = Signal()
@@ -147,6 +148,7 @@ class MainWindow(QMainWindow):
         rename = action("Rename conversation…", ["F2"], self._on_rename_triggered)
         delete = action("Delete conversation…", [], self._on_delete_triggered)
         persona = action("Edit persona…", [], self.persona_requested)
+        self.memory_action = action("Memory…", [], self.memory_requested)
         settings = action("Settings…", ["Ctrl+,"], self.settings_requested)
         transcribe = action("Transcribe audio file…", ["Ctrl+O"], self._on_transcribe_triggered)
         quit_ = action("Quit", [QKeySequence.StandardKey.Quit], self.close)
@@ -164,6 +166,7 @@ class MainWindow(QMainWindow):
             rename,
             delete,
             persona,
+            self.memory_action,
         ):
             menu.addAction(act)
 
@@ -283,6 +286,11 @@ class MainWindow(QMainWindow):
             bubble.set_error(message.error)
         self.avatar.set_state_label("")
         self.avatar.set_error(bool(message.error))
+
+    def show_memory_used(self, notes: Sequence[str]) -> None:
+        """The answer being written was given these remembered notes."""
+        if self._answer is not None and notes:
+            self._answer.mark_memory(notes)
 
     def update_last_answer(self, message: Message) -> None:
         """The last answer was cut to what was spoken: show it so, marked interrupted."""

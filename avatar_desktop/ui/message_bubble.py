@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal
@@ -191,6 +192,14 @@ class MessageBubble(QFrame):
             self._notes["errorNote"].hide()
         self._sync_card()
 
+    def mark_memory(self, notes: Sequence[str]) -> None:
+        """Say under the answer which remembered notes it was given (the tooltip lists all)."""
+        shown = "; ".join(f"“{n if len(n) <= 70 else n[:69] + '…'}”" for n in notes[:3])
+        more = f" and {len(notes) - 3} more" if len(notes) > 3 else ""
+        label = self._note("memoryNote", f"Used memory: {shown}{more}")
+        label.setToolTip("\n".join(notes))
+        label.show()
+
     def note(self, name: str) -> QLabel | None:
         """The ``interruptedNote`` or ``errorNote`` label, if it was ever shown."""
         return self._notes.get(name)
@@ -249,7 +258,9 @@ class MessageBubble(QFrame):
 
     def _sync_card(self) -> None:
         """Hide an empty card when a note already says what happened."""
-        has_note = any(not note.isHidden() for note in self._notes.values())
+        has_note = any(
+            not note.isHidden() for name, note in self._notes.items() if name != "memoryNote"
+        )
         hide = not self._text and has_note
         if hide != self._card.isHidden():
             self._card.setHidden(hide)

@@ -406,7 +406,18 @@ def chat_problem(body: JsonDict | None, models: set[str], retired: set[str]) -> 
     for key in _UNSUPPORTED:
         if body.get(key) not in (None, False):
             return 400, bad_request(f"'{key}' : property '{key}' is unsupported")
+    if json_mode(body) and "json" not in json.dumps(messages).lower():
+        return 400, bad_request(
+            "'messages' must contain the word 'json' in some form, to use 'response_format' "
+            "of type 'json_object'."
+        )
     return None
+
+
+def json_mode(body: JsonDict) -> bool:
+    """JSON mode: the reply must be one JSON object (api-contracts: response_format)."""
+    fmt = body.get("response_format")
+    return isinstance(fmt, dict) and fmt.get("type") == "json_object"
 
 
 def _message_problem(index: int, message: object) -> str | None:

@@ -53,6 +53,8 @@ class GroqFake(LoopbackFake):
     def __init__(self) -> None:
         super().__init__(_Handler)
         self.chat_reply = "Hello! I am a fake Groq model. How can I help you today?"
+        # The reply to a JSON-mode request (response_format json_object), from its body.
+        self.json_reply: Callable[[gp.JsonDict], str] = lambda _body: '{"facts": [], "forget": []}'
         self.reasoning = "User greets."
         self.ignore_reasoning_format = False  # True: reason as if no reasoning_format was sent
         self.ttft_ms = 0.0
@@ -165,7 +167,8 @@ class _Handler(LoopbackHandler[GroqFake]):
         empty = failure is not None and failure.mode == "empty_length"
         mode = gp.reasoning_mode(body, ignore_format=self.fake.ignore_reasoning_format)
         reasoning = gp.split_tokens(self.fake.reasoning) if mode == "field" else []
-        content = [] if empty else gp.split_tokens(self.fake.chat_reply)
+        reply = self.fake.json_reply(body) if gp.json_mode(body) else self.fake.chat_reply
+        content = [] if empty else gp.split_tokens(reply)
         if mode == "inline":
             content = gp.think_tokens(self.fake.reasoning) + content
         used = gp.usage(gp.prompt_tokens(body), len(reasoning) + len(content))

@@ -39,6 +39,7 @@ def test_missing_file_gives_defaults(path: Path) -> None:
     assert problems == []
     assert Settings().schema_version == SETTINGS_SCHEMA_VERSION == 1
     assert Settings().max_tokens == 256 and Settings().temperature == 0.7
+    assert Settings().remember is True  # long-term memory is on until the user pauses it
 
 
 def test_round_trip(path: Path) -> None:
@@ -79,6 +80,7 @@ def test_unknown_keys_are_ignored_and_never_written_back(path: Path) -> None:
         ("chat_model_path", "  "),
         ("window_geometry", "not base64!"),
         ("last_session_id", ["a"]),
+        ("remember", "no"),  # a string is no answer to "keep remembering?"
     ],
 )
 def test_wrong_type_falls_back_to_that_keys_default(path: Path, key: str, value: Any) -> None:

@@ -16,6 +16,7 @@ from avatar_desktop.core import notices
 from avatar_desktop.core.cancel import CancelToken
 from avatar_desktop.core.events import (
     Cue,
+    MemoryUsed,
     Sentence,
     TextDelta,
     TurnEvent,
@@ -23,6 +24,7 @@ from avatar_desktop.core.events import (
     TurnFinished,
 )
 from avatar_desktop.core.persona import default_persona
+from avatar_desktop.core.recall import NOTHING, Recalled
 from avatar_desktop.core.session import Message, Session, SessionSummary
 from avatar_desktop.pipeline.turn_state import Kept, TurnState
 from avatar_desktop.providers.base import ChatModel, GenerationOptions
@@ -78,6 +80,7 @@ class Conversation(QObject):
         answer_truncated(object): the last answer, cut to what was heard before it was stopped.
         busy_changed(bool): a turn is running or not.
         draft_phrase(str): a draft's first sentence, to get its voice ready before it is needed.
+        memory_used(object): the MemoryUsed event of the answer now being written.
     """
 
     sessions_changed = Signal(list)
@@ -92,6 +95,7 @@ class Conversation(QObject):
     answer_truncated = Signal(object)
     busy_changed = Signal(bool)
     draft_phrase = Signal(str)
+    memory_used = Signal(object)
 
     def __init__(
         self,
@@ -114,6 +118,8 @@ class Conversation(QObject):
         self._pending: tuple[Session, Message] | None = None
         self.draft: Draft | None = None
         self.hold_for_voice: Callable[[], bool] = lambda: False  # the stage will voice answers
+        # Long-term memory for an answer to these words, as this persona (on the turn's thread).
+        self.recall: Callable[[str, str], Recalled] = lambda _text, _persona: NOTHING
         self._voice_gate = CancelToken()  # opened when the latest answer is first heard
 
     # --- sessions -------------------------------------------------------------------------
@@ -391,13 +397,20 @@ class Conversation(QObject):
         """The job that writes an answer, holding after its first phrase until it is heard."""
         from avatar_desktop.pipeline.turn import answer  # langchain-core: imported off start-up
 
-        persona, options = self.persona(), self.options
+        persona, options, recall = self.persona(), self.options, self.recall
         gate = self._voice_gate = CancelToken()
         cancel.on_cancel(gate.cancel)
         hold = self.hold_for_voice()
+        asked = next((m.content for m in reversed(history) if m.role == "user"), "")
 
         def job(emit: Callable[[TurnEvent], None]) -> None:
-            for event in answer(model, history, persona, cancel=cancel, options=options):
+            notes = recall(asked, persona)
+            if notes:
+                emit(
+                    MemoryUsed(tuple(i.id for i in notes.items), tuple(i.text for i in notes.items))
+                )
+            prompt = f"{persona}\n\n{notes.block}" if notes else persona
+            for event in answer(model, history, prompt, cancel=cancel, options=options):
                 emit(event)
                 if hold and isinstance(event, Sentence) and event.index == 0:
                     gate.wait(FIRST_VOICE_HOLD_S)
@@ -422,6 +435,8 @@ class Conversation(QObject):
             self.text_delta.emit(event.text)
         elif isinstance(event, Sentence | Cue):
             self.performance.emit(event)
+        elif isinstance(event, MemoryUsed):
+            self.memory_used.emit(event)
         elif isinstance(event, TurnFinished | TurnFailed):
             self._finished(self.turn.finish(event))
             if isinstance(event, TurnFailed):

@@ -28,6 +28,7 @@ from avatar_desktop.storage.secrets import KeyStore
 from avatar_desktop.storage.settings import Settings
 
 if TYPE_CHECKING:  # the cloud clients import their SDKs (~0.6 s): only when a service is used
+    from avatar_desktop.pipeline.remembering import Extractor
     from avatar_desktop.providers.did.client import DidClient
     from avatar_desktop.providers.did.clips import ClipRequest, TalkRequest
     from avatar_desktop.providers.did.stock import StockPresenter
@@ -82,6 +83,18 @@ class Providers:
         if service is None:
             return self.local
         return cast(ChatModel, self._make(service, ServiceRole.BRAIN))
+
+    def memory_extractor(self) -> Extractor | None:
+        """Groq extracts memory when it is the brain and has a key; None: the offline rules.
+        Imports the Groq SDK: call it off the GUI thread."""
+        usable = self._usable(self.settings.chat_provider)
+        if usable is None or usable[0] is not Service.GROQ:
+            return None
+        from avatar_desktop.providers.groq.access import GroqAccess
+        from avatar_desktop.providers.groq.memory import GroqExtractor
+
+        model = self.settings.groq_chat_model
+        return GroqExtractor(access=GroqAccess.from_env(usable[1]), model=model)
 
     def transcriber(self) -> Transcriber:
         """Whisper on this computer, or the cloud ears when chosen and a key is set."""
