@@ -6,6 +6,8 @@ import logging
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
+from langchain_core.messages import SystemMessage
+
 from avatar_desktop.core.cancel import Cancelled, CancelToken
 from avatar_desktop.core.cues import CueParser, Tag
 from avatar_desktop.core.events import Cue, Sentence, TextDelta, TurnEvent, TurnFailed, TurnFinished
@@ -125,8 +127,13 @@ def answer(
     *,
     cancel: CancelToken,
     options: GenerationOptions,
+    notes: str = "",
 ) -> Iterator[TurnEvent]:
-    """Answer the last user message of ``history`` within the model's context window."""
+    """Answer the last user message of ``history`` within the model's context window.
+
+    ``notes`` (what memory recalled for this message) go just before that message, not into
+    the persona: the persona and the history before it stay the prompt the model last read,
+    so llama.cpp reads only the newest exchange again, not the whole conversation."""
     try:
         model.ready(cancel)
     except Cancelled:
@@ -136,10 +143,14 @@ def answer(
         yield failed(exc, "")
         return
     budget = model.context_tokens - options.max_tokens
+    if notes:
+        budget -= model.count_tokens(notes)
     recent = to_langchain(tail_within(history, budget))
     window = context_window(persona, recent, budget=budget, count=model.count_tokens)
     asked = sum(message.role == "user" for message in history)
     window = in_steps(window, asked - sum(message.type == "human" for message in window))
+    if notes and len(window) >= 2:
+        window = [*window[:-1], SystemMessage(notes), window[-1]]
     if len(window) < 2:
         yield TurnFailed(
             "Your message is too long for this model's memory. Shorten it, "

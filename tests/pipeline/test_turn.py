@@ -178,3 +178,19 @@ def test_reasoning_saved_by_an_older_version_is_not_sent_back() -> None:
     list(answer(model, history, "Be kind.", cancel=CancelToken(), options=OPTIONS))
     sent = " ".join(str(m.content) for m in model.calls[0])
     assert "They greet me" not in sent and "Hello!" in sent
+
+
+def test_recalled_notes_sit_before_the_newest_message_and_leave_the_prompt_start_alone() -> None:
+    model = ScriptedModel(["Fine."])
+    history = [Message("user", "Hi"), Message("assistant", "Hello!"), Message("user", "My dog?")]
+    list(answer(model, history, "Be kind.", cancel=CancelToken(), options=OPTIONS, notes="N: Rex"))
+    list(answer(model, history, "Be kind.", cancel=CancelToken(), options=OPTIONS))
+    with_notes, without = model.calls
+    assert [(m.type, m.content) for m in with_notes] == [
+        ("system", "Be kind."),
+        ("human", "Hi"),
+        ("ai", "Hello!"),
+        ("system", "N: Rex"),
+        ("human", "My dog?"),
+    ]
+    assert with_notes[:3] == without[:3]  # what the model read last turn is read the same

@@ -35,7 +35,9 @@ def chat_requests(fake: GroqFake) -> list[dict]:
 
 
 def system_prompt(body: dict) -> str:
-    return str(body["messages"][0]["content"])
+    """What the model was told besides the conversation: the persona, and memory's notes
+    (which sit just before the newest message, so the persona's prompt stays the same)."""
+    return "\n".join(str(m["content"]) for m in body["messages"] if m["role"] == "system")
 
 
 def start(qtbot: QtBot, fake: GroqFake) -> AvatarApp:

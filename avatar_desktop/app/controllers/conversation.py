@@ -409,8 +409,10 @@ class Conversation(QObject):
                 emit(
                     MemoryUsed(tuple(i.id for i in notes.items), tuple(i.text for i in notes.items))
                 )
-            prompt = f"{persona}\n\n{notes.block}" if notes else persona
-            for event in answer(model, history, prompt, cancel=cancel, options=options):
+            block = notes.block if notes else ""
+            for event in answer(
+                model, history, persona, cancel=cancel, options=options, notes=block
+            ):
                 emit(event)
                 if hold and isinstance(event, Sentence) and event.index == 0:
                     gate.wait(FIRST_VOICE_HOLD_S)
