@@ -45,7 +45,9 @@ class TurnPolicy:
     statement_silence_ms: int = 800
     statement_words: int = 4
     threshold: float = 0.5  # the end-of-turn model's chance above which a thought is finished
-    check_ms: int = 64  # quiet before a pause counts (and its words are recognised)
+    # Quiet before a pause counts and its words go to the recogniser: one 32 ms window. Two
+    # held every reply back 32 ms more, for half a pause fewer per turn (1.6 against 2.1).
+    check_ms: int = 32
     resume_ms: int = 128  # a voice this long after a pause means the user goes on
     min_speech_ms: int = 250  # shorter voices (clicks, a cough) never start a turn
     pre_roll_ms: int = 200  # audio kept from before a voice, so the first sound is whole

@@ -7,6 +7,7 @@ import json
 import logging
 import socket
 import socketserver
+import sys
 import threading
 from collections.abc import Set
 from dataclasses import dataclass, field
@@ -150,7 +151,11 @@ class LoopbackServer(ThreadingHTTPServer, Generic[FakeT]):
         self.server_name, self.server_port = "127.0.0.1", self.server_address[1]
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        """Log a crashed handler instead of printing its traceback to stderr."""
+        """Log a crashed handler instead of printing its traceback to stderr. A client that
+        closed a kept-alive connection between requests is not a crash: clients do that."""
+        if isinstance(sys.exc_info()[1], ConnectionResetError | BrokenPipeError):
+            log.debug("%s: %s closed its connection", self.fake.label, client_address)
+            return
         label, level = self.fake.label, self.fake.crash_level
         log.log(level, "%s: handler crashed for %s", label, client_address, exc_info=True)
 
