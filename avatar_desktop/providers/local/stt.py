@@ -73,7 +73,9 @@ class WhisperTranscriber:
 
     def __init__(self, model_dir: Path | None = None, *, threads: int | None = None) -> None:
         self._model_dir = model_dir
-        self._threads = threads or max(1, min(4, os.cpu_count() or 2))
+        # One core fewer than there are: the end-of-turn model hears the same pause at the same
+        # moment, and the listening thread must keep up with the microphone.
+        self._threads = threads or max(1, min(4, (os.cpu_count() or 2) - 1))
         self._loader: Loader[_Ears] = Loader(
             self._open,
             thread_name="ears-load",
