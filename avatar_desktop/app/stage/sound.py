@@ -72,7 +72,7 @@ def _open_player(settings: Settings, voice: Voice | None, speak: bool) -> Any:
     rate = int(getattr(voice, "sample_rate", 22050))
     if not speak:
         return VirtualClockPlayer(problem="Speech is off.", sample_rate=rate)
-    player = open_player(sample_rate=rate, device=settings.output_device, latency="low")
+    player = open_player(sample_rate=rate, device=settings.output_device, latency="low", blocksize=256)
     player.volume = settings.volume
     player.muted = settings.muted
     if player.problem:
