@@ -20,6 +20,8 @@ BACKGROUND_NICE = 10  # the kernel gives a nice-0 thread ~9x the CPU of a nice-1
 # The model writing an answer yields to the ears and the voice too (~3x their share): the
 # user's words and the first phrase's sound are what the user waits on, not the rest of it.
 ANSWER_NICE = 15
+# The voice makes the next sound the user hears, one thread at a time: as urgent as the window.
+VOICE_NICE = None
 
 
 class WorkerSignals(QObject):
@@ -119,7 +121,9 @@ class Pools:
         progress: Callable[[Any], object] | None = None,
     ) -> Worker:
         """Queue ``fn`` on ``pool`` with GUI-thread callbacks; keep the worker alive until done."""
-        nice = {self.disk: None, self.turn: ANSWER_NICE}.get(pool, BACKGROUND_NICE)
+        nice = {self.disk: None, self.voice: VOICE_NICE, self.turn: ANSWER_NICE}.get(
+            pool, BACKGROUND_NICE
+        )
         worker = Worker(fn, nice=nice)
         if returned is not None:
             worker.signals.returned.connect(returned)
