@@ -54,7 +54,6 @@ class _Words:
 class _Turn:
     fixed: list[_Words] = field(default_factory=list)
     candidate: _Words | None = None
-    pause: int = 0
     drafted: str | None = None
     ended: TurnEnded | None = None
     latency: ReplyLatency = field(default_factory=ReplyLatency)
@@ -112,7 +111,6 @@ class HandsFreeTurns(QObject):
         if turn is None:
             return
         if isinstance(event, Paused):
-            turn.pause = event.pause
             turn.latency = turn.latency.with_(user_stopped=heard.voiced_at or time.monotonic())
             turn.candidate = self._recognise(turn, event.pcm, pause=event.pause)
         elif isinstance(event, Judged):

@@ -19,6 +19,15 @@ from avatar_desktop.providers.base import ProviderError
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+
+def spare_core_threads(cores: int | None) -> int:
+    """Threads for a local engine: one core fewer than there are, up to four (unknown counts
+    as two). Each step of these engines waits for all its threads, so one that has to wait
+    for a core taken by the window, the voice or the listening thread stalls the rest."""
+    return max(1, min(4, (cores or 2) - 1))
+
+
 WAIT_STEP_S = 0.05  # how often a waiting caller looks at its cancel token
 
 

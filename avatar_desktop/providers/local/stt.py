@@ -24,7 +24,7 @@ import numpy as np
 from avatar_desktop.core.cancel import CancelToken
 from avatar_desktop.core.mel import HOP, log_mel
 from avatar_desktop.providers.base import ProviderError
-from avatar_desktop.providers.local.loader import Loader
+from avatar_desktop.providers.local.loader import Loader, spare_core_threads
 
 log = logging.getLogger(__name__)
 
@@ -73,9 +73,8 @@ class WhisperTranscriber:
 
     def __init__(self, model_dir: Path | None = None, *, threads: int | None = None) -> None:
         self._model_dir = model_dir
-        # One core fewer than there are: the end-of-turn model hears the same pause at the same
-        # moment, and the listening thread must keep up with the microphone.
-        self._threads = threads or max(1, min(4, (os.cpu_count() or 2) - 1))
+        # The end-of-turn model hears the same pause at the same moment.
+        self._threads = threads or spare_core_threads(os.cpu_count())
         self._loader: Loader[_Ears] = Loader(
             self._open,
             thread_name="ears-load",
