@@ -50,10 +50,12 @@ def backdrop_brush(palette: QPalette, centre: QPointF, radius: float, error: boo
 def draw_error(
     p: QPainter, rect: QRectF, palette: QPalette, badge_at: QPointF, size: float
 ) -> None:
-    """Mute the character behind a veil and pin a warning badge by its head."""
-    veil = QColor(palette.color(_Role.Window))
-    veil.setAlphaF(0.42)
-    p.fillRect(rect, veil)
+    """Mute the character behind a veil (over ``rect``; none if empty) and pin a warning badge
+    by its head."""
+    if not rect.isEmpty():
+        veil = QColor(palette.color(_Role.Window))
+        veil.setAlphaF(0.42)
+        p.fillRect(rect, veil)
     r = max(size, 9.0)
     p.setPen(pen(palette.color(_Role.Window), max(r * 0.16, 1.5)))
     p.setBrush(error_colour(palette))

@@ -67,18 +67,24 @@ class AvatarRenderer:
         state_label: str = "",
         caption: str = "",
         error: bool = False,
+        backdrop: bool = True,
     ) -> None:
-        """One full frame: backdrop, character, then the overlays on top."""
+        """One full frame: backdrop, character, then the overlays on top.
+
+        Without ``backdrop`` the character is drawn on whatever is under it (a translucent
+        companion window over the desktop), and an error only badges it."""
         rect = QRectF(QPointF(0.0, 0.0), size)
         fit = g.fit_transform(size)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.drawImage(QPointF(0.0, 0.0), self._backdrop_image(p, size, palette, error))
+        if backdrop:
+            p.drawImage(QPointF(0.0, 0.0), self._backdrop_image(p, size, palette, error))
         p.save()
         p.setTransform(fit, True)
         self._draw_character(p, pose)
         p.restore()
         if error:
-            overlay.draw_error(p, rect, palette, fit.map(_BADGE_AT), 13.0 * fit.m11())
+            badge_at, badge = fit.map(_BADGE_AT), 13.0 * fit.m11()
+            overlay.draw_error(p, rect if backdrop else QRectF(), palette, badge_at, badge)
         if state_label:
             chip_font = QFont(font)
             chip_font.setPixelSize(int(min(max(size.height() * 0.042, 11.0), 15.0)))
@@ -166,6 +172,7 @@ class AvatarView(QWidget):
         self._state_label = ""
         self._caption = ""
         self._error = False
+        self._backdrop = True
 
     def sizeHint(self) -> QSize:
         return QSize(360, 300)
@@ -221,6 +228,17 @@ class AvatarView(QWidget):
             self._error = on
             self._update_description()
 
+    def backdrop(self) -> bool:
+        return self._backdrop
+
+    def set_backdrop(self, on: bool) -> None:
+        """Paint the glow behind the character (the window) or nothing (a translucent window)."""
+        if on != self._backdrop:
+            self._backdrop = on
+            self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, on)
+            self.setAutoFillBackground(False)
+            self.update()
+
     def regions(self, size: QSize | QSizeF | None = None) -> dict[str, QRectF]:
         """Where mouth, eyes, brows, right arm and hair are drawn, for tests and tooling."""
         return g.regions(QSizeF(size if size is not None else self.size()))
@@ -247,6 +265,7 @@ class AvatarView(QWidget):
             state_label=self._state_label,
             caption=self._caption,
             error=self._error,
+            backdrop=self._backdrop,
         )
         painter.end()
 
