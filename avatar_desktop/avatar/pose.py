@@ -27,12 +27,12 @@ class Pose:
     brow_inner: float = 0.0  # -1 inner ends down (angry) .. 1 inner ends up (sad, worried)
     blink: float = 0.0  # 0 eyes open .. 1 closed
     eye_wide: float = 0.0  # 0 .. 1 eyes opened wider (surprised)
-    gaze_x: float = 0.0  # -1 looking to its right .. 1 to its left (small saccades)
+    gaze_x: float = 0.0  # -1 looking to its right .. 1 to its left = the viewer's right
     gaze_y: float = 0.0  # -1 down .. 1 up (thinking looks up)
     # Head and body
     head_roll: float = 0.0  # degrees, positive tilts the head to its left (a question tilts)
     head_pitch: float = 0.0  # -1 .. 1, positive nods down
-    head_yaw: float = 0.0  # -1 .. 1, a head shake swings this
+    head_yaw: float = 0.0  # -1 .. 1, positive turns the face toward the viewer's right
     breath: float = 0.0  # 0 .. 1 chest and shoulders rise
     shoulders_up: float = 0.0  # 0 .. 1 (shrug)
     # Arms (the right arm is the one that waves and points)
@@ -40,6 +40,8 @@ class Pose:
     right_forearm: float = 0.0  # -1 .. 1 forearm swing (the wave oscillates this)
     point: float = 0.0  # 0 .. 1 right arm pointing forward/out at the viewer's left
     palms_open: float = 0.0  # 0 .. 1 both forearms up, palms open (explaining, shrug)
+    # Weight (last, so positional construction of the fields above still holds)
+    lean: float = 0.0  # -1 .. 1 upper body swayed toward the viewer's left .. right
 
     def blend(self, other: Pose, amount: float) -> Pose:
         """Linear mix towards ``other`` (0 gives self, 1 gives other)."""

@@ -2,8 +2,9 @@
 
 The rig keeps no clock of its own: every call takes ``now`` in seconds from the caller's
 monotonic clock (the audio clock while speaking), so the same seed and the same times give the
-same poses. Layers add up: life (blinks, breath, drift, glances) + state + emotion + gestures;
-while speech plays its track owns the mouth, and the smile is eased back as the jaw opens.
+same poses. Layers add up: life (blinks, breath, weight shifts, saccades, attention) + state +
+emotion + gestures + reactions; while speech plays its track owns the mouth, and the smile is
+eased back as the jaw opens.
 """
 
 from __future__ import annotations
@@ -15,6 +16,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 
+from avatar_desktop.avatar.attention import REACTION_SECONDS as REACTION_SECONDS
+from avatar_desktop.avatar.attention import Reactions
+from avatar_desktop.avatar.attention import envelope as envelope
+from avatar_desktop.avatar.life import BLINK_INTERVAL as BLINK_INTERVAL
+from avatar_desktop.avatar.life import Life
 from avatar_desktop.avatar.pose import STATES, Pose
 from avatar_desktop.avatar.surface import AvatarEvent, EmotionChanged, GestureStarted, StateChanged
 from avatar_desktop.avatar.timeline import SpeechTrack, Timeline, ease_out_back, smoothstep
@@ -27,12 +33,6 @@ Offsets = dict[str, float]
 
 EMOTION_BLEND = 0.3  # seconds to ease from one expression to the next
 STATE_BLEND = 0.4  # seconds to ease between listening, thinking, ...
-BLINK = 0.15  # seconds a blink takes
-BLINK_CLOSING = 0.06  # of which closing (the lids close faster than they open)
-BLINK_INTERVAL = (2.0, 6.0)  # seconds between blinks, drawn uniformly
-GLANCE_INTERVAL = (0.6, 2.5)  # seconds between small gaze shifts
-GLANCE_MOVE = 0.05  # seconds a saccade takes
-BREATH_HZ = 0.25
 SMILE_EASED_OPEN = 0.5  # share of the smile given up at full jaw opening
 SPEECH_BOB = 0.06  # head dips this much with a fully open jaw, so speech looks embodied
 ERROR_SHAKE = 0.5  # the error state shakes the head once, gently
@@ -52,7 +52,7 @@ STATE_TARGETS: dict[str, Offsets] = {
     "speaking": {},
     "error": {"smile": -0.4, "brow_inner": 0.6, "brow_raise": -0.1, "gaze_y": -0.15},
 }
-_SIGNED = ("mouth_wide", "smile", "brow_raise", "brow_inner", "gaze_x", "gaze_y")
+_SIGNED = ("mouth_wide", "smile", "brow_raise", "brow_inner", "gaze_x", "gaze_y", "lean")
 RANGES: dict[str, tuple[float, float]] = {
     **{f.name: (0.0, 1.0) for f in fields(Pose)},
     **dict.fromkeys((*_SIGNED, "head_pitch", "head_yaw", "right_forearm"), (-1.0, 1.0)),
@@ -63,23 +63,7 @@ _GREETING = re.compile(
     re.IGNORECASE,
 )
 _CLOSERS = " \t\n\"'”’)]»"
-
-
-def envelope(
-    t: float,
-    attack: float,
-    hold: float,
-    release: float,
-    ease: Callable[[float], float] = smoothstep,
-) -> float:
-    """Attack, hold, release: 0 before and after, eased on the way in and out."""
-    if t <= 0.0 or t >= attack + hold + release:
-        return 0.0
-    if t < attack:
-        return ease(t / attack)
-    if t < attack + hold:
-        return 1.0
-    return 1.0 - smoothstep((t - attack - hold) / release)
+TYPING_GLANCE = (0.0, -0.6)  # where typing glances when nothing is being looked at: down
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,68 +164,6 @@ class _Blend:
         return {k: a.get(k, 0.0) + (b.get(k, 0.0) - a.get(k, 0.0)) * mix for k in a.keys() | b}
 
 
-class _Life:
-    """Blinks, breath, head drift and glances: motion that never lets the face freeze."""
-
-    def __init__(self, rng: random.Random) -> None:
-        # One stream per kind, so the sequence does not depend on how often pose() is called.
-        self._blinks = random.Random(rng.getrandbits(64))
-        self._glances = random.Random(rng.getrandbits(64))
-        self._phases = [rng.uniform(0.0, 2.0 * math.pi) for _ in range(5)]
-        self._next_blink = math.nan
-        self._blink_at = -math.inf
-        self._next_glance = math.nan
-        self._glance_at = -math.inf
-        self._gaze_from = (0.0, 0.0)
-        self._gaze_to = (0.0, 0.0)
-
-    def offsets(self, now: float) -> Offsets:
-        """A fresh dict of life's offsets at ``now``; the pose is built on top of it."""
-        p = self._phases
-        breath = 0.5 + 0.5 * math.sin(2.0 * math.pi * BREATH_HZ * now + p[0])
-        gaze_x, gaze_y = self._gaze(now)
-        return {
-            "blink": self._blink(now),
-            "breath": breath,
-            "gaze_x": gaze_x,
-            "gaze_y": gaze_y,
-            "head_roll": 1.2 * math.sin(0.69 * now + p[1]) + 0.5 * math.sin(1.45 * now + p[2]),
-            "head_yaw": 0.04 * math.sin(0.44 * now + p[3]),
-            "head_pitch": 0.025 * math.sin(1.07 * now + p[4]) + 0.02 * breath,
-        }
-
-    def _blink(self, now: float) -> float:
-        """Lid closure: blinks at random 2-6 s intervals, each closing fast and opening slower."""
-        if math.isnan(self._next_blink):
-            self._next_blink = now + self._blinks.uniform(*BLINK_INTERVAL)
-        while now >= self._next_blink:
-            self._blink_at = self._next_blink
-            self._next_blink += self._blinks.uniform(*BLINK_INTERVAL)
-        t = now - self._blink_at
-        if t >= BLINK:
-            return 0.0
-        if t < BLINK_CLOSING:
-            return smoothstep(t / BLINK_CLOSING)
-        return 1.0 - smoothstep((t - BLINK_CLOSING) / (BLINK - BLINK_CLOSING))
-
-    def _gaze(self, now: float) -> tuple[float, float]:
-        """Small saccades at random moments, often back to the viewer."""
-        if math.isnan(self._next_glance):
-            self._next_glance = now + self._glances.uniform(*GLANCE_INTERVAL)
-        while now >= self._next_glance:
-            self._gaze_from = self._gaze_to
-            rng = self._glances
-            look_back = rng.random() < 0.35  # mostly the eyes come back to the viewer
-            self._gaze_to = (
-                (0.0, 0.0) if look_back else (rng.uniform(-0.25, 0.25), rng.uniform(-0.12, 0.12))
-            )
-            self._glance_at = self._next_glance
-            self._next_glance += rng.uniform(*GLANCE_INTERVAL)
-        mix = smoothstep((now - self._glance_at) / GLANCE_MOVE)
-        (x0, y0), (x1, y1) = self._gaze_from, self._gaze_to
-        return x0 + (x1 - x0) * mix, y0 + (y1 - y0) * mix
-
-
 @dataclass(frozen=True, slots=True)
 class _Gesturing:
     """A gesture in progress, scaled by ``amount``."""
@@ -255,7 +177,8 @@ class Rig:
     """Turns state, cues and speech into one Pose per frame; cheap enough for 60 fps."""
 
     def __init__(self, *, rng: random.Random | None = None) -> None:
-        self._life = _Life(rng if rng is not None else random.Random())
+        self._life = Life(rng if rng is not None else random.Random())
+        self._reactions = Reactions()
         self._timeline = Timeline()
         self._state = "idle"
         self._emotion = "neutral"
@@ -318,6 +241,24 @@ class Rig:
         self._tell(GestureStarted(gesture, amount, now))
         return True
 
+    def look_at(self, target: tuple[float, float] | None, now: float) -> None:
+        """Turn the eyes (fast) and the head (slowly, part of the way) toward ``target``.
+
+        ``target`` is where the thing to look at is, as the viewer sees the character: x from
+        -1 (the viewer's left of the face) to 1 (the viewer's right), y from -1 (below) to 1
+        (above); values beyond are clamped. ``None`` looks back at the viewer. Positive x turns
+        gaze_x and head_yaw positive (drawn toward the viewer's right); positive y turns gaze_y
+        up and lifts the chin. Calling it every frame with a moving target is smooth.
+        """
+        self._life.attention.look_at(target, now)
+
+    def react(self, kind: str, now: float) -> bool:
+        """A short reaction to the user: "typing" (glance at the chat, brows lift) or "talking"
+        (perk up, eyes to the viewer); False if one is still playing. Small while speaking."""
+        toward = self._life.attention.target or TYPING_GLANCE
+        speaking = self.is_speaking(now)
+        return self._reactions.start(kind, now, toward=toward, speaking=speaking)
+
     def speak(self, track: SpeechTrack, start_at: float) -> None:
         """Lip-sync ``track`` with its audio, which starts sounding at ``start_at``."""
         self._timeline.play(track, start_at)
@@ -370,6 +311,7 @@ class Rig:
         _add(values, self._state_layer.value(now))
         _add(values, self._emotion_layer.value(now))
         self._add_gestures(values, now)
+        self._reactions.apply(values, now)
         self._add_speech(values, now)
         return Pose(**{name: _clamped(name, value) for name, value in values.items()})
 

@@ -49,6 +49,7 @@ FIELD_VALUES: dict[str, float] = {
     "right_forearm": 1.0,
     "point": 1.0,
     "palms_open": 1.0,
+    "lean": 1.0,
 }
 
 

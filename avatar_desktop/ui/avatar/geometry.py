@@ -29,6 +29,9 @@ SHOULDER_X = 80.0
 SHOULDER_Y = 246.0
 UPPER_ARM = 58.0
 FOREARM = 50.0
+SWAY_PIVOT = QPointF(CX, 430.0)  # the upper body sways about the hips, below the picture
+SWAY = 2.2  # degrees the upper body sways at full lean
+COUNTER_ROLL = 3.2  # degrees the head rolls back against full lean, so it stays about level
 
 # Face features, head coordinates.
 EYE_X = 24.0
@@ -90,12 +93,22 @@ class Arm:
 
 def body_lift(pose: Pose) -> float:
     """How far chest and shoulders rise (breathing, shrugging)."""
-    return 2.5 * pose.breath + 10.0 * pose.shoulders_up
+    return 4.0 * pose.breath + 10.0 * pose.shoulders_up
 
 
 def head_lift(pose: Pose) -> float:
     """The head rises less than the shoulders, so a shrug shortens the neck."""
-    return 1.5 * pose.breath + 3.0 * pose.shoulders_up
+    return 2.4 * pose.breath + 3.0 * pose.shoulders_up
+
+
+def body_transform(pose: Pose) -> QTransform:
+    """Weight moving between the feet: the upper body sways sideways about the hips."""
+    t = QTransform()
+    if pose.lean != 0.0:
+        t.translate(SWAY_PIVOT.x(), SWAY_PIVOT.y())
+        t.rotate(SWAY * pose.lean)
+        t.translate(-SWAY_PIVOT.x(), -SWAY_PIVOT.y())
+    return t
 
 
 def feature_shift(pose: Pose) -> QPointF:
@@ -106,8 +119,9 @@ def feature_shift(pose: Pose) -> QPointF:
 def head_transform(pose: Pose) -> QTransform:
     """Maps head coordinates to body coordinates."""
     t = QTransform()
-    t.translate(HEAD_PIVOT.x(), HEAD_PIVOT.y() - head_lift(pose) + 3.0 * pose.head_pitch)
-    t.rotate(pose.head_roll)
+    pivot = body_transform(pose).map(HEAD_PIVOT) if pose.lean != 0.0 else HEAD_PIVOT
+    t.translate(pivot.x(), pivot.y() - head_lift(pose) + 3.0 * pose.head_pitch)
+    t.rotate(pose.head_roll + (SWAY - COUNTER_ROLL) * pose.lean)
     t.translate(0.0, HEAD_CENTRE.y() - HEAD_PIVOT.y())
     t.scale(HEAD_SCALE, HEAD_SCALE)
     return t

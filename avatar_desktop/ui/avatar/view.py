@@ -101,6 +101,8 @@ class AvatarRenderer:
         draw_hair_back(p, kit)
         p.restore()
         p.save()
+        p.setTransform(g.body_transform(pose), True)
+        p.save()
         p.translate(0.0, -g.head_lift(pose))
         draw_neck(p, kit)
         p.restore()
@@ -113,6 +115,7 @@ class AvatarRenderer:
         p.restore()
         for arm in arms:
             draw_arm_front(p, kit, arm)
+        p.restore()
         p.save()
         p.setTransform(head, True)
         draw_head(p, kit, pose)
