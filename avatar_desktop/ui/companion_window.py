@@ -19,6 +19,7 @@ from PySide6.QtGui import (
     QEnterEvent,
     QFocusEvent,
     QGuiApplication,
+    QKeyEvent,
     QMouseEvent,
     QPainter,
     QPainterPath,
@@ -241,7 +242,7 @@ class CompanionWindow(QWidget):
             self.setGeometry(place)
 
     def place_at_home(self) -> None:
-        """The bottom-right corner of the screen it is on (first show without a remembered place)."""
+        """The bottom-right corner of its screen (first show, no remembered place)."""
         screen = self.screen() or QGuiApplication.primaryScreen()
         if screen is not None:
             self.setGeometry(placement.home_place(self.size(), screen.availableGeometry()))
@@ -257,8 +258,21 @@ class CompanionWindow(QWidget):
         super().leaveEvent(event)
 
     def focusInEvent(self, event: QFocusEvent) -> None:
-        self.show_controls()  # from the keyboard: Tab goes on into the bar
+        if event.reason() in (Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason):
+            self.show_controls()
         super().focusInEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Tab from the character opens the bar and goes into it (hidden widgets take no focus)."""
+        if event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) and not self.bar.isVisible():
+            self.show_controls()
+            first = event.key() == Qt.Key.Key_Tab
+            (self.bar.mic if first else self.bar.restore).setFocus(Qt.FocusReason.TabFocusReason)
+            return
+        if event.key() == Qt.Key.Key_Escape:
+            self.stop_requested.emit()
+            return
+        super().keyPressEvent(event)
 
     def _on_hide_timer_timeout(self) -> None:
         focus = QApplication.focusWidget()

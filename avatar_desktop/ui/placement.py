@@ -35,9 +35,7 @@ def home_place(size: QSize, screen: QRect) -> QRect:
     return QRect(x, y, fitted.width(), fitted.height())
 
 
-def visible_place(
-    rect: QRect, screens: Sequence[QRect], preferred: QRect | None = None
-) -> QRect:
+def visible_place(rect: QRect, screens: Sequence[QRect], preferred: QRect | None = None) -> QRect:
     """``rect`` if enough of it is on a screen, else the same size at home on ``preferred``
     (or the first screen), shrunk to fit that screen when it is bigger."""
     usable = [screen for screen in screens if not screen.isEmpty()]

@@ -1,4 +1,4 @@
-"""The tray icon: the app's switches (show/hide, companion, mute, listening, quit) one click away."""
+"""The tray icon: show/hide, companion, mute, listening and quit one click away."""
 
 from __future__ import annotations
 

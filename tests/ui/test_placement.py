@@ -1,4 +1,4 @@
-"""Where the companion may sit: kept on a visible screen, remembered per screen, bad data refused."""
+"""Where the companion may sit: on a visible screen, remembered per screen, bad data refused."""
 
 from __future__ import annotations
 
@@ -139,7 +139,18 @@ def test_remember_and_recall_round_trip() -> None:
 
 @pytest.mark.parametrize(
     "stored",
-    ["", "1,2,3", "1,2,3,4,5", "a,b,c,d", "1.5,2,3,4", "0,0,0,10", "0,0,10,-5", "1e9,0,9,9", None, 42],
+    [
+        "",
+        "1,2,3",
+        "1,2,3,4,5",
+        "a,b,c,d",
+        "1.5,2,3,4",
+        "0,0,0,10",
+        "0,0,10,-5",
+        "1e9,0,9,9",
+        None,
+        42,
+    ],
 )
 def test_bad_stored_places_recall_as_none(stored: object) -> None:
     assert recall({"k": stored}, "k") is None
