@@ -10,12 +10,14 @@ import math
 import time
 
 from PySide6.QtCore import QByteArray, QTimer
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QWidget
 
 from avatar_desktop import APP_NAME
+from avatar_desktop.app.controllers import companion as companion_mode
 from avatar_desktop.app.controllers import settings_bridge
 from avatar_desktop.app.controllers.brain import Brain
 from avatar_desktop.app.controllers.conversation import Conversation, snapshot
+from avatar_desktop.app.controllers.gaze import Gaze
 from avatar_desktop.app.controllers.listener import Listener
 from avatar_desktop.app.controllers.memory import MemoryKeeper
 from avatar_desktop.app.controllers.memory_panel import MemoryPanel
@@ -145,16 +147,27 @@ class AvatarApp:
         self.listener.barge_in_enabled = self.settings.barge_in
         self._bridge = NoticeBridge(self.window)
         self._heap_frozen = False
+        self._typing = False
         self.welcome_dialog: WelcomeDialog | None = None
         self.memory_dialog: MemoryDialog | None = None
         self._memory_panel: MemoryPanel | None = None
+        self.companion = companion_mode.CompanionMode(self.window, self.settings)
+        self.gaze = Gaze(
+            self.speaker.rig, self.window.avatar_widget, self._typing_field, self.window
+        )
         self._connect()
         self.video.on_change = self._update_status
         self.video.on_failed = self._on_presenter_failed
-        if self.settings.window_geometry:
-            geometry = QByteArray.fromBase64(self.settings.window_geometry.encode())
-            self.window.restoreGeometry(geometry)
+        self._restore_layout()
         self._update_status()
+
+    def _restore_layout(self) -> None:
+        """The window's size and place, its panels and theme, as the user left them."""
+        s = self.settings
+        if s.window_geometry:
+            self.window.restoreGeometry(QByteArray.fromBase64(s.window_geometry.encode()))
+        self.window.set_panels(sidebar=s.sidebar_shown, chat=s.chat_shown, chat_width=s.chat_width)
+        self.window.set_theme_choice(s.theme)
 
     def _options(self) -> GenerationOptions:
         return GenerationOptions(self.settings.max_tokens, self.settings.temperature)
@@ -173,6 +186,7 @@ class AvatarApp:
         w.settings_requested.connect(self._on_window_settings_requested)
         w.transcribe_requested.connect(self.listener.transcribe_file)
         self._connect_listening()
+        self._connect_companion()
         w.closing.connect(self.shutdown)
         c.session_opened.connect(w.show_session)
         c.sessions_changed.connect(lambda items: w.set_sessions(items, c.session.id))
@@ -197,6 +211,32 @@ class AvatarApp:
         ears.said.connect(self.send)
         ears.barge_in.connect(self._on_listener_barge_in)
         w.hands_free_toggled.connect(self._on_window_hands_free_toggled)
+        ears.turns.turn_started.connect(self._on_user_started_talking)
+        w.record_pressed.connect(self._on_user_started_talking)
+
+    def _connect_companion(self) -> None:
+        mode, ears = self.companion, self.listener
+        companion_mode.wire(
+            mode, send=self.send, stop=self.interrupt, press=ears.press, release=ears.release
+        )
+        mode.view.record_pressed.connect(self._on_user_started_talking)
+        mode.view.bar.input.textChanged.connect(self.gaze.typed)
+        ears.recording_changed.connect(mode.view.set_recording)
+        ears.level.connect(mode.view.set_input_level)
+        self.window.theme_chosen.connect(self._on_window_theme_chosen)
+
+    def _typing_field(self) -> QWidget | None:
+        """Where the user is writing, if anywhere: the character watches it."""
+        if self.companion.on:
+            return self.companion.view.bar.input
+        return self.window.input
+
+    def _on_user_started_talking(self) -> None:
+        self.speaker.rig.react("talking", time.monotonic())
+
+    def _on_window_theme_chosen(self, choice: str) -> None:
+        self.settings.theme = choice
+        self.save_settings()
 
     def _playback_db(self) -> float:
         """How loud the avatar plays now, for the echo guard. QtMultimedia does not report the
@@ -247,11 +287,13 @@ class AvatarApp:
         if latency is not None:
             self.window.show_latency(latency)
         self.conversation.hear(sentence)
-        self.window.show_spoken(sentence.start, sentence.end, sentence.text)
+        self._show_spoken(sentence.start, sentence.end, sentence.text)
 
     def start(self) -> None:
         """Show the window first; then load the model and the sessions off the GUI thread."""
         self.window.show()
+        if self.settings.companion:  # it was on the desktop when the app last closed
+            self.companion.set_on(True)
         QTimer.singleShot(0, self._after_shown)
 
     def _after_shown(self) -> None:
@@ -361,21 +403,29 @@ class AvatarApp:
         speaking, voiced = self.stage.speaking, self.stage.voiced
         heard = self.stage.stop()
         self.conversation.interrupt(speaking=speaking, voiced=voiced, heard=heard)
-        self.window.show_spoken(0, 0, "")
+        self._show_spoken(0, 0, "")
+
+    def _show_spoken(self, start: int, end: int, caption: str) -> None:
+        self.window.show_spoken(start, end, caption)
+        self.companion.show_caption(caption)
 
     def _update_busy(self) -> None:
         self.window.set_busy(self.conversation.busy or self.stage.speaking)
 
     def _on_speaker_speaking_changed(self, speaking: bool) -> None:
         if not speaking:
-            self.window.show_spoken(0, 0, "")
+            self._show_spoken(0, 0, "")
         self._update_busy()
 
     def _on_input_text_changed(self) -> None:
-        if self.conversation.busy or self.stage.speaking:
-            return
         typing = bool(self.window.input.toPlainText().strip())
-        self.speaker.rig.set_state("listening" if typing else "idle", time.monotonic())
+        now = time.monotonic()
+        self.gaze.typed()
+        if typing and not self._typing:
+            self.speaker.rig.react("typing", now)  # the first keystroke catches its eye
+        self._typing = typing
+        if not (self.conversation.busy or self.stage.speaking):
+            self.speaker.rig.set_state("listening" if typing else "idle", now)
 
     def _on_volume_changed(self, volume: float) -> None:
         self.player.volume = self.settings.volume = volume
@@ -483,6 +533,9 @@ class AvatarApp:
         self.settings.last_session_id = self.conversation.session.id
         geometry = bytes(self.window.saveGeometry().toBase64().data()).decode()
         self.settings.window_geometry = geometry
+        self.settings.sidebar_shown = self.window.sidebar_shown()
+        self.settings.chat_shown = self.window.chat_shown()
+        self.settings.chat_width = self.window.chat_width()
         try:
             save_settings(self.paths.settings_file, self.settings)
         except Exception as exc:  # settings are a convenience; never lose the window over them
@@ -491,6 +544,8 @@ class AvatarApp:
     def shutdown(self) -> None:
         self.listener.cancel()
         self.interrupt()
+        self.gaze.stop()
+        self.companion.close()
         self.speaker.close()
         self.save_settings()
         self.memory.keep_episode(snapshot(self.conversation.session))

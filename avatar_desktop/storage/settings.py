@@ -78,11 +78,18 @@ class Settings:
     elevenlabs_voice_name: str = "Rachel"
     elevenlabs_model: str = "eleven_flash_v2_5"
     remember: bool = True  # long-term memory keeps what the user tells (False: paused)
+    theme: str = "system"  # "system" (follow the desktop), "light" or "dark"
+    sidebar_shown: bool = True  # the conversations list beside the stage
+    chat_shown: bool = True  # the chat panel beside the stage
+    chat_width: int = 380  # its width in logical pixels, as the user left it
+    companion: bool = False  # the character was on the desktop when the app last closed
+    companion_places: str | None = None  # JSON {screen key: "x,y,w,h"}: where it sat on each
 
 
 _HINTS: dict[str, Any] = get_type_hints(Settings)
 _INVALID = object()
 _LOOK_LIMIT = 4096  # characters: a look is a handful of short fields
+_PLACES_LIMIT = 8192  # characters: a few screens' rectangles
 # Upgrade functions keyed by the version they upgrade from, as for sessions.
 _UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
@@ -114,6 +121,9 @@ _VALID: dict[str, Callable[[Any], bool]] = {
     # Kinds are registered at run time; an unknown one falls back to the drawn avatar there.
     "avatar_kind": lambda value: bool(value.strip()),
     "avatar_look": lambda value: _is_look(value),
+    "theme": lambda value: value in ("system", "light", "dark"),
+    "chat_width": lambda value: 120 <= value <= 4000,
+    "companion_places": lambda value: _is_places(value),
 }
 
 
@@ -199,16 +209,26 @@ def _usable(name: str, raw: Any) -> Any:
     return value
 
 
+def _json_object(value: str, limit: int) -> dict[str, Any] | None:
+    """The JSON object in ``value``; None for garbage, deep nesting or more than ``limit``."""
+    if len(value) > limit:
+        return None
+    try:
+        data = json.loads(value)
+    except (ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
 def _is_look(value: str | None) -> bool:
     """A look must parse to a JSON object; deep nesting or garbage would stop the app later."""
-    if value is None:
-        return True
-    if len(value) > _LOOK_LIMIT:
-        return False
-    try:
-        return isinstance(json.loads(value), dict)
-    except (ValueError, RecursionError):
-        return False
+    return value is None or _json_object(value, _LOOK_LIMIT) is not None
+
+
+def _is_places(value: str | None) -> bool:
+    """Companion places: a small JSON object of screen keys to "x,y,w,h" strings."""
+    data = None if value is None else _json_object(value, _PLACES_LIMIT)
+    return value is None or (data is not None and all(isinstance(v, str) for v in data.values()))
 
 
 def _coerce(value: Any, hint: Any) -> Any:

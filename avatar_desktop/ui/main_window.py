@@ -1,36 +1,39 @@
-"""The main window: sessions on the left; avatar, chat and input on the right; status below."""
+"""The main window: the character owns the stage; conversations at the left, the chat at the right.
+
+Both side panels fold away and can be resized; the composer (microphone, message, Send/Stop)
+sits under the stage. The stage's avatar widget can be lent to the companion window.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QPalette
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
-    QHBoxLayout,
     QLabel,
     QMainWindow,
-    QPushButton,
     QSplitter,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from avatar_desktop.core.latency import ReplyLatency
 from avatar_desktop.core.session import Message, Session, SessionSummary
-from avatar_desktop.ui import icons
+from avatar_desktop.ui import window_menus as menus
 from avatar_desktop.ui.avatar import surfaces
+from avatar_desktop.ui.chat_panel import DEFAULT_WIDTH, ChatPanel
 from avatar_desktop.ui.chat_view import ChatView, MessageBubble
-from avatar_desktop.ui.input_box import PLACEHOLDER, InputBox
+from avatar_desktop.ui.composer import Composer
+from avatar_desktop.ui.input_box import InputBox
 from avatar_desktop.ui.notice_bar import Action, NoticeBar
 from avatar_desktop.ui.session_sidebar import SessionSidebar
+from avatar_desktop.ui.stage_area import StageArea
 from avatar_desktop.ui.video_view import VideoView
 from avatar_desktop.ui.voice_controls import VoiceControls
 
-RECORD_TIP = "Talk: click, speak, click again — or hold it (or Ctrl+Space) while you speak"
+SIDEBAR_WIDTH = 240
 
 
 class MainWindow(QMainWindow):
@@ -40,7 +43,7 @@ class MainWindow(QMainWindow):
         send_requested(str), stop_requested(), new_requested(), session_selected(str),
         rename_requested(str, str), delete_requested(str), persona_requested(), memory_requested(),
         settings_requested(), transcribe_requested(str), record_pressed(), record_released(),
-        hands_free_toggled(bool),
+        hands_free_toggled(bool), companion_toggled(bool), theme_chosen(str),
         closing().
     """
 
@@ -57,13 +60,15 @@ class MainWindow(QMainWindow):
     record_pressed = Signal()
     record_released = Signal()
     hands_free_toggled = Signal(bool)
+    companion_toggled = Signal(bool)
+    theme_chosen = Signal(str)
     closing = Signal()
 
     def __init__(self, title: str, *, avatar_kind: str = surfaces.DRAWN) -> None:
         super().__init__()
         self.setWindowTitle(title)
         self.setObjectName("mainWindow")
-        self.resize(1080, 760)
+        self.resize(1280, 800)
         self.sidebar = SessionSidebar()
         self.avatar = surfaces.build(avatar_kind)  # the turn's poses and captions go here
         self.avatar_widget: QWidget = self.avatar.widget()
@@ -72,55 +77,46 @@ class MainWindow(QMainWindow):
         self.chat = ChatView()
         self.notice = NoticeBar()
         self.input = InputBox()
+        self.composer = Composer(self.input)
+        self.record_button = self.composer.record_button
+        self.send_button = self.composer.send_button
+        self.stop_button = self.composer.stop_button
         self._answer: MessageBubble | None = None
-        self._build_input_row()
+        self._chat_width = DEFAULT_WIDTH
+        self._build_actions()
         self._build_layout()
         self._build_status()
-        self._build_actions()
         self._wire()
         self.set_busy(False)
 
     # --- construction ---------------------------------------------------------------------
 
-    def _build_input_row(self) -> None:
-        self.record_button = QToolButton()
-        self.record_button.setObjectName("recordButton")
-        self.record_button.setIcon(icons.microphone(self.palette().color(QPalette.ColorRole.Text)))
-        self.record_button.setIconSize(QSize(24, 24))
-        self.record_button.setToolTip(RECORD_TIP)
-        self.record_button.setFixedSize(44, 44)
-        self.record_button.pressed.connect(self.record_pressed)
-        self.record_button.released.connect(self.record_released)
-        self.send_button = QPushButton("Send")
-        self.send_button.setObjectName("sendButton")
-        self.send_button.setDefault(True)
-        self.stop_button = QPushButton("Stop")
-        self.stop_button.setObjectName("stopButton")
-        self.stop_button.setToolTip("Stop the answer (Esc)")
-
     def _build_layout(self) -> None:
-        buttons = QVBoxLayout()
-        buttons.addWidget(self.send_button)
-        buttons.addWidget(self.stop_button)
-        row = QHBoxLayout()
-        row.addWidget(self.record_button, 0, Qt.AlignmentFlag.AlignTop)
-        row.addWidget(self.input, 1)
-        row.addLayout(buttons)
-        right = QWidget()
-        column = QVBoxLayout(right)
-        column.setContentsMargins(12, 8, 12, 8)
-        self.avatar_widget.setMinimumHeight(240)
-        column.addWidget(self.avatar_widget, 2)
-        column.addWidget(self.voice_controls)
-        column.addWidget(self.chat, 3)
+        self.stage_area = StageArea(self.avatar_widget, self.voice_controls)
+        self.stage_area.add_toggle(self.sidebar_action, right=False)
+        self.stage_area.add_toggle(self.companion_action, right=True)
+        self.stage_area.add_toggle(self.chat_action, right=True)
+        self.chat_panel = ChatPanel(self.chat, self.chat_action)
+        middle = QWidget()
+        middle.setObjectName("centre")
+        column = QVBoxLayout(middle)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.stage_area, 1)
         column.addWidget(self.notice)
-        column.addLayout(row)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.sidebar)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([250, 830])
-        self.setCentralWidget(splitter)
+        column.addWidget(self.composer)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.setChildrenCollapsible(False)  # panels fold through their toggles only
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(middle)
+        self.splitter.addWidget(self.chat_panel)
+        for index, stretch in enumerate((0, 1, 0)):
+            self.splitter.setStretchFactor(index, stretch)
+        self.splitter.setSizes([SIDEBAR_WIDTH, 660, DEFAULT_WIDTH])
+        self.setCentralWidget(self.splitter)
+        self.sidebar_action.setChecked(True)
+        self.chat_action.setChecked(True)
 
     def _build_status(self) -> None:
         self.status_label = QLabel()
@@ -132,56 +128,124 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.latency_label)
 
     def _build_actions(self) -> None:
-        def action(text: str, keys: Sequence[Any], slot: object) -> QAction:
-            act = QAction(text, self)
-            act.setShortcuts([QKeySequence(k) for k in keys])
-            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            act.triggered.connect(slot)
-            self.addAction(act)
-            return act
-
-        self.new_action = action(
-            "New conversation", [QKeySequence.StandardKey.New], self.new_requested
+        act = menus.action
+        self.new_action = act(
+            self, "New conversation", [QKeySequence.StandardKey.New], self.new_requested
         )
-        self.focus_action = action("Focus the input", ["Ctrl+L"], self.focus_input)
-        self.stop_action = action("Stop the answer", ["Esc", "Ctrl+."], self.stop_requested)
-        rename = action("Rename conversation…", ["F2"], self._on_rename_triggered)
-        delete = action("Delete conversation…", [], self._on_delete_triggered)
-        persona = action("Edit persona…", [], self.persona_requested)
-        self.memory_action = action("Memory…", [], self.memory_requested)
-        settings = action("Settings…", ["Ctrl+,"], self.settings_requested)
-        transcribe = action("Transcribe audio file…", ["Ctrl+O"], self._on_transcribe_triggered)
-        quit_ = action("Quit", [QKeySequence.StandardKey.Quit], self.close)
-        self.hands_free_action = action("Hands-free listening", ["Ctrl+Shift+H"], lambda: None)
-        self.hands_free_action.setCheckable(True)
+        self.focus_action = act(self, "Focus the input", ["Ctrl+L"], self.focus_input)
+        self.stop_action = act(self, "Stop the answer", ["Esc", "Ctrl+."], self.stop_requested)
+        rename = act(self, "Rename conversation…", ["F2"], self._on_rename_triggered)
+        delete = act(self, "Delete conversation…", [], self._on_delete_triggered)
+        persona = act(self, "Edit persona…", [], self.persona_requested)
+        self.memory_action = act(self, "Memory…", [], self.memory_requested)
+        settings = act(self, "Settings…", ["Ctrl+,"], self.settings_requested)
+        transcribe = act(self, "Transcribe audio file…", ["Ctrl+O"], self._on_transcribe_triggered)
+        self.quit_action = act(self, "Quit", [QKeySequence.StandardKey.Quit], self.close)
+        self.hands_free_action = menus.toggle(
+            self, "Hands-free listening", ["Ctrl+Shift+H"], "Listen all the time; talk to answer"
+        )
         self.hands_free_action.toggled.connect(self.hands_free_toggled)
-        menu = self.menuBar().addMenu("&File")
-        for act in (self.new_action, transcribe, settings, quit_):
-            menu.addAction(act)
-        menu = self.menuBar().addMenu("&Conversation")
-        for act in (
-            self.focus_action,
-            self.stop_action,
-            self.hands_free_action,
-            rename,
-            delete,
-            persona,
-            self.memory_action,
-        ):
-            menu.addAction(act)
+        self.mute_action = menus.toggle(self, "Mute", ["Ctrl+Shift+U"], "Silence the voice")
+        self.mute_action.toggled.connect(self.voice_controls.mute.setChecked)
+        self.voice_controls.mute.toggled.connect(self.mute_action.setChecked)
+        self.sidebar_action = menus.toggle(
+            self, "Conversations", ["Ctrl+B"], "Show the conversations"
+        )
+        self.sidebar_action.toggled.connect(self.sidebar.setVisible)
+        self.chat_action = menus.toggle(self, "Chat", ["Ctrl+J"], "Show the chat beside the stage")
+        self.chat_action.toggled.connect(self._on_chat_action_toggled)
+        self.companion_action = menus.toggle(
+            self, "Companion", ["Ctrl+Shift+M"], "Put the character on the desktop"
+        )
+        self.companion_action.toggled.connect(self.companion_toggled)
+        self.full_screen_action = act(self, "Full screen", ["F11"], self._on_full_screen_triggered)
+        bar = self.menuBar()
+        menus.fill(
+            bar.addMenu("&File"), [self.new_action, transcribe, settings, None, self.quit_action]
+        )
+        menus.fill(
+            bar.addMenu("&Conversation"),
+            [
+                self.focus_action,
+                self.stop_action,
+                self.hands_free_action,
+                self.mute_action,
+                None,
+                rename,
+                delete,
+                None,
+                persona,
+                self.memory_action,
+            ],
+        )
+        self.view_menu = bar.addMenu("&View")
+        menus.fill(
+            self.view_menu,
+            [self.sidebar_action, self.chat_action, None, self.companion_action, None],
+        )
+        self.theme_group = menus.theme_menu(self, self.view_menu, self.theme_chosen.emit)
+        self.view_menu.addAction(self.full_screen_action)
 
     def _wire(self) -> None:
         self.input.submitted.connect(self._on_input_submitted)
         self.input.paste_truncated.connect(self._on_input_paste_truncated)
         self.send_button.clicked.connect(lambda: self._on_input_submitted(self.input.toPlainText()))
         self.stop_button.clicked.connect(self.stop_requested)
+        self.record_button.pressed.connect(self.record_pressed)
+        self.record_button.released.connect(self.record_released)
         self.sidebar.new_requested.connect(self.new_requested)
         self.sidebar.selected.connect(self.session_selected)
         self.sidebar.rename_requested.connect(self.rename_requested)
         self.sidebar.delete_requested.connect(self.delete_requested)
+        self.stage_area.recall_requested.connect(lambda: self.companion_action.setChecked(False))
         self._talk_key_held = False
         self.input.installEventFilter(self)
         self.avatar_widget.installEventFilter(self)
+
+    # --- panels, mode and theme ------------------------------------------------------------
+
+    def _on_chat_action_toggled(self, shown: bool) -> None:
+        self.chat_panel.setVisible(shown)
+        if not shown and self.chat_panel.isAncestorOf(self.focusWidget()):
+            self.focus_input()
+
+    def _on_full_screen_triggered(self) -> None:
+        self.setWindowState(self.windowState() ^ Qt.WindowState.WindowFullScreen)
+
+    def chat_shown(self) -> bool:
+        return self.chat_action.isChecked()
+
+    def sidebar_shown(self) -> bool:
+        return self.sidebar_action.isChecked()
+
+    def chat_width(self) -> int:
+        """The chat panel's width as the user left it (its last width when folded)."""
+        width = self.splitter.sizes()[2]
+        return width if width > 0 else self._chat_width
+
+    def set_panels(self, *, sidebar: bool, chat: bool, chat_width: int) -> None:
+        """Open or fold the side panels, the chat at ``chat_width`` pixels (kept across runs)."""
+        self._chat_width = max(self.chat_panel.minimumWidth(), chat_width)
+        sizes = self.splitter.sizes()
+        total = sum(sizes)
+        sizes[2] = self._chat_width
+        sizes[1] = max(1, total - sizes[0] - sizes[2])
+        self.splitter.setSizes(sizes)
+        self.sidebar_action.setChecked(sidebar)
+        self.chat_action.setChecked(chat)
+
+    def set_theme_choice(self, choice: str) -> None:
+        """Check the View → Theme entry for ``choice`` (without emitting theme_chosen)."""
+        for act in self.theme_group.actions():
+            act.setChecked(act.data() == choice)
+
+    def lend_stage(self) -> QWidget:
+        """The avatar widget (with the video over it) goes to the companion window."""
+        return self.stage_area.lend()
+
+    def take_stage_back(self) -> None:
+        self.stage_area.take_back()
+        self.video.setGeometry(self.avatar_widget.rect())
 
     # --- push-to-talk key: hold Ctrl+Space while speaking ---------------------------------
 
@@ -305,35 +369,23 @@ class MainWindow(QMainWindow):
         bubbles = [b for b in self.chat.bubbles() if b.role == "assistant"]
         if bubbles:
             bubbles[-1].set_highlight((start, end) if caption else None)
-        self.avatar.set_caption(caption)
-        self.video.set_caption(caption)
+        self.set_stage_caption(caption)
+
+    def set_stage_caption(self, caption: str) -> None:
+        """The spoken sentence under the character, while the character is on the stage."""
+        shown = caption if self.stage_area.holds_avatar() else ""
+        self.avatar.set_caption(shown)
+        self.video.set_caption(shown)
 
     def set_recording(self, recording: bool) -> None:
         """The microphone is open (the button glows with the voice) or closed."""
-        self.record_button.setProperty("recording", recording)
-        self.record_button.setToolTip(
-            "Listening… click (or let go) when you are done." if recording else RECORD_TIP
-        )
-        self.set_input_level(-90.0 if recording else None)
+        self.composer.set_recording(recording)
 
     def set_input_level(self, level_db: float | None) -> None:
-        """Show how loud the microphone hears the user: a red glow that grows with the voice."""
-        if level_db is None:
-            self.record_button.setStyleSheet("")
-            return
-        strength = min(1.0, max(0.0, (level_db + 60.0) / 50.0))
-        alpha = int(70 + 185 * strength)
-        self.record_button.setStyleSheet(
-            f"QToolButton#recordButton {{ background: rgba(220, 60, 60, {alpha});"
-            " border-radius: 22px; border: 2px solid rgb(200, 40, 40); }"
-        )
+        self.composer.set_input_level(level_db)
 
     def set_transcribing(self, busy: bool) -> None:
-        self.record_button.setEnabled(not busy)
-        if busy:
-            self.input.setPlaceholderText("Turning what you said into text…")
-        else:
-            self.input.setPlaceholderText(PLACEHOLDER)
+        self.composer.set_transcribing(busy)
 
     def add_heard_text(self, text: str) -> None:
         """What the user said goes into the input box, to check and send."""

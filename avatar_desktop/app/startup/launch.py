@@ -42,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
         return _second_start(single, paths.data)
     single.listen()
     app = AvatarApp(paths)
+    # Quit means quit, also when the window was hidden (companion mode, the tray) as it closed.
+    app.window.closing.connect(qt_app.quit)
     single.show_requested.connect(lambda: _bring_forward(app))
     report = _option(argv, "--startup-report")
     if report:
@@ -78,14 +80,8 @@ def _second_start(single: SingleInstance, data: Path) -> int:
 
 
 def _bring_forward(app: AvatarApp) -> None:
-    """The answer to a second start: the window, restored if minimised, on top and focused."""
-    window = app.window
-    if window.isMinimized():
-        window.showNormal()
-    else:
-        window.show()
-    window.raise_()
-    window.activateWindow()
+    """The answer to a second start: the full window (back from the desktop), on top, focused."""
+    app.companion.show_window()
 
 
 def _option(argv: list[str], name: str) -> str | None:
