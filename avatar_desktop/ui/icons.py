@@ -84,3 +84,39 @@ def speaker(color: QColor, *, muted: bool = False) -> QIcon:
             )
 
     return _icon(draw)
+
+
+def panel(color: QColor, *, right: bool) -> QIcon:
+    """A window with its side panel shaded: the conversations (left) or the chat (right)."""
+
+    def draw(painter: QPainter, s: float) -> None:
+        painter.setPen(_pen(color, 1.8 * s))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRoundedRect(QRectF(3 * s, 5 * s, 18 * s, 14 * s), 2.5 * s, 2.5 * s)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(color)
+        x = 14 if right else 4
+        painter.drawRoundedRect(QRectF(x * s, 6 * s, 6 * s, 12 * s), 1.5 * s, 1.5 * s)
+
+    return _icon(draw)
+
+
+def companion(color: QColor) -> QIcon:
+    """Head and shoulders stepping out of a window: the character goes to the desktop."""
+
+    def draw(painter: QPainter, s: float) -> None:
+        painter.setPen(_pen(color, 1.6 * s))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        frame = QPainterPath(QPointF(11 * s, 19 * s))
+        for x, y in ((3, 19), (3, 5), (17, 5), (17, 9)):
+            frame.lineTo(QPointF(x * s, y * s))
+        painter.drawPath(frame)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(color)
+        painter.drawEllipse(QPointF(17 * s, 13 * s), 2.6 * s, 2.6 * s)
+        shoulders = QPainterPath(QPointF(12 * s, 21 * s))
+        shoulders.cubicTo(12 * s, 16.5 * s, 22 * s, 16.5 * s, 22 * s, 21 * s)
+        shoulders.closeSubpath()
+        painter.drawPath(shoulders)
+
+    return _icon(draw)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from avatar_desktop.core.latency import ReplyLatency
 from avatar_desktop.core.session import Message, Session, SessionSummary
+from avatar_desktop.ui import icons
 from avatar_desktop.ui import window_menus as menus
 from avatar_desktop.ui.avatar import surfaces
 from avatar_desktop.ui.chat_panel import DEFAULT_WIDTH, ChatPanel
@@ -93,30 +94,39 @@ class MainWindow(QMainWindow):
 
     def _build_layout(self) -> None:
         self.stage_area = StageArea(self.avatar_widget, self.voice_controls)
-        self.stage_area.add_toggle(self.sidebar_action, right=False)
-        self.stage_area.add_toggle(self.companion_action, right=True)
-        self.stage_area.add_toggle(self.chat_action, right=True)
+        self.stage_area.add_toggle(
+            self.sidebar_action, lambda ink: icons.panel(ink, right=False), right=False
+        )
+        self.stage_area.add_toggle(self.companion_action, icons.companion, right=True)
+        self.stage_area.add_toggle(
+            self.chat_action, lambda ink: icons.panel(ink, right=True), right=True
+        )
         self.chat_panel = ChatPanel(self.chat, self.chat_action)
-        middle = QWidget()
-        middle.setObjectName("centre")
-        column = QVBoxLayout(middle)
+        self.stage_split = self._split("stageSplitter", [self.stage_area, self.chat_panel], (1, 0))
+        self.stage_split.setSizes([660, DEFAULT_WIDTH])
+        right = QWidget()
+        right.setObjectName("centre")
+        column = QVBoxLayout(right)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
-        column.addWidget(self.stage_area, 1)
+        column.addWidget(self.stage_split, 1)
         column.addWidget(self.notice)
-        column.addWidget(self.composer)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.setObjectName("mainSplitter")
-        self.splitter.setChildrenCollapsible(False)  # panels fold through their toggles only
-        self.splitter.addWidget(self.sidebar)
-        self.splitter.addWidget(middle)
-        self.splitter.addWidget(self.chat_panel)
-        for index, stretch in enumerate((0, 1, 0)):
-            self.splitter.setStretchFactor(index, stretch)
-        self.splitter.setSizes([SIDEBAR_WIDTH, 660, DEFAULT_WIDTH])
+        column.addWidget(self.composer)  # under the stage and the chat: room to write
+        self.splitter = self._split("mainSplitter", [self.sidebar, right], (0, 1))
+        self.splitter.setSizes([SIDEBAR_WIDTH, 1040])
         self.setCentralWidget(self.splitter)
         self.sidebar_action.setChecked(True)
         self.chat_action.setChecked(True)
+
+    @staticmethod
+    def _split(name: str, widgets: Sequence[QWidget], stretch: Sequence[int]) -> QSplitter:
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setObjectName(name)
+        splitter.setChildrenCollapsible(False)  # panels fold through their toggles only
+        for index, widget in enumerate(widgets):
+            splitter.addWidget(widget)
+            splitter.setStretchFactor(index, stretch[index])
+        return splitter
 
     def _build_status(self) -> None:
         self.status_label = QLabel()
@@ -220,17 +230,14 @@ class MainWindow(QMainWindow):
 
     def chat_width(self) -> int:
         """The chat panel's width as the user left it (its last width when folded)."""
-        width = self.splitter.sizes()[2]
+        width = self.stage_split.sizes()[1]
         return width if width > 0 else self._chat_width
 
     def set_panels(self, *, sidebar: bool, chat: bool, chat_width: int) -> None:
         """Open or fold the side panels, the chat at ``chat_width`` pixels (kept across runs)."""
         self._chat_width = max(self.chat_panel.minimumWidth(), chat_width)
-        sizes = self.splitter.sizes()
-        total = sum(sizes)
-        sizes[2] = self._chat_width
-        sizes[1] = max(1, total - sizes[0] - sizes[2])
-        self.splitter.setSizes(sizes)
+        total = sum(self.stage_split.sizes())
+        self.stage_split.setSizes([max(1, total - self._chat_width), self._chat_width])
         self.sidebar_action.setChecked(sidebar)
         self.chat_action.setChecked(chat)
 

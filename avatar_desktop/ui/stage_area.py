@@ -6,8 +6,10 @@ while it is away the stage says where it went and offers to bring it back.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QIcon, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+IconMaker = Callable[[QColor], QIcon]
 MIN_STAGE = 240  # the character stays readable down to this many pixels each way
 
 
@@ -31,6 +34,7 @@ class StageArea(QWidget):
         super().__init__()
         self.setObjectName("stageArea")
         self.avatar_widget = avatar_widget
+        self._icons: list[tuple[QAction, IconMaker]] = []
         self.top_row = QHBoxLayout()
         self.top_row.setContentsMargins(8, 6, 8, 0)
         self.top_row.setSpacing(6)
@@ -71,15 +75,27 @@ class StageArea(QWidget):
         column.addStretch(1)
         return away
 
-    def add_toggle(self, action: QAction, *, right: bool) -> QToolButton:
-        """A small flat button for a panel or mode, sharing the menu's action (and its state)."""
+    def add_toggle(self, action: QAction, icon: IconMaker, *, right: bool) -> QToolButton:
+        """A small flat icon button for a panel or mode, sharing the menu's action (and state)."""
         button = QToolButton()
         button.setObjectName("panelToggle")
         button.setDefaultAction(action)
         button.setAutoRaise(True)
-        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        button.setIconSize(QSize(20, 20))
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        self._icons.append((action, icon))
+        action.setIcon(icon(self._ink()))
         (self._right if right else self._left).addWidget(button)
         return button
+
+    def _ink(self) -> QColor:
+        return self.palette().color(QPalette.ColorRole.ButtonText)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:  # icons follow the theme's ink
+            for action, icon in self._icons:
+                action.setIcon(icon(self._ink()))
+        super().changeEvent(event)
 
     def lend(self) -> QWidget:
         """Hand the avatar widget out (to the companion); the stage shows where it went."""

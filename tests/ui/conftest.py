@@ -22,6 +22,7 @@ MakeApp = Callable[..., AvatarApp]
 def make_app(qtbot: QtBot) -> Iterator[MakeApp]:
     """Build (and on teardown close) the real app; each call is one app start."""
     apps: list[AvatarApp] = []
+    closed: list[AvatarApp] = []
 
     def make(
         model: ChatModel | None = None,
@@ -41,11 +42,12 @@ def make_app(qtbot: QtBot) -> Iterator[MakeApp]:
         with qtbot.waitActive(app.window):
             app.window.activateWindow()  # offscreen windows are not activated by show()
         apps.append(app)
+        app.window.closing.connect(lambda: closed.append(app))
         return app
 
     yield make
     for app in apps:
-        if app.window.isVisible():
+        if app not in closed:  # also a window hidden by companion mode
             app.window.close()
         app.pools.wait(5000)
 
