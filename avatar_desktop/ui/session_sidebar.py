@@ -7,7 +7,6 @@ import time
 from collections.abc import Sequence
 
 from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QInputDialog,
     QListWidget,
@@ -68,7 +67,7 @@ class SessionSidebar(QWidget):
         super().__init__(parent)
         self.setObjectName("sessionSidebar")
         self.new_button = QPushButton("New conversation")
-        self.new_button.setIcon(icons.plus(self.palette().color(QPalette.ColorRole.ButtonText)))
+        icons.follow_palette(self.new_button, icons.plus)
         self.new_button.setToolTip("Start a new conversation (Ctrl+N)")
         self.new_button.setObjectName("newSessionButton")
         self.list = QListWidget()
@@ -76,15 +75,10 @@ class SessionSidebar(QWidget):
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.setWordWrap(True)
         self.list.setFrameShape(QListWidget.Shape.NoFrame)
-        self.list.setStyleSheet(
-            "QListWidget { background: transparent; }"
-            "QListWidget::item { padding: 7px 8px; border-radius: 6px; margin: 1px 0; }"
-            "QListWidget::item:selected { background: palette(highlight);"
-            " color: palette(highlighted-text); }"
-            "QListWidget::item:hover:!selected { background: palette(midlight); }"
-        )
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)  # the theme's sidebar colour
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
+        layout.setSpacing(8)
         layout.addWidget(self.new_button)
         layout.addWidget(self.list)
         self.new_button.clicked.connect(self.new_requested)

@@ -135,8 +135,15 @@ class AvatarRenderer:
         key = (size.width(), size.height(), dpr, palette.cacheKey(), error)
         if self._backdrop is None or self._backdrop[0] != key:
             fit = g.fit_transform(size)
-            radius = max(_BACKDROP_RADIUS * fit.m11(), 1.0)
-            brush = overlay.backdrop_brush(palette, fit.map(_BACKDROP_CENTRE), radius, error)
+            # The glow reaches the window colour at the farthest corner, so it spans the whole
+            # stage at any shape and fades into the window around it.
+            centre = fit.map(_BACKDROP_CENTRE)
+            reach = math.hypot(
+                max(centre.x(), size.width() - centre.x()),
+                max(centre.y(), size.height() - centre.y()),
+            )
+            radius = max(_BACKDROP_RADIUS * fit.m11(), reach, 1.0)
+            brush = overlay.backdrop_brush(palette, centre, radius, error)
             image = QImage(
                 max(math.ceil(size.width() * dpr), 1),
                 max(math.ceil(size.height() * dpr), 1),
