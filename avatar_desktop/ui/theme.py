@@ -178,11 +178,15 @@ def _request_scheme(app: QApplication, choice: str) -> None:
 
 
 def _ensure_fusion(app: QApplication) -> bool:
-    """Fusion draws the same on every platform and takes our palette whole."""
+    """Fusion draws the same on every platform and takes our palette whole.
+
+    Under a style sheet ``app.style()`` is Qt's sheet style with no name, so remember ours."""
     style = app.style()
-    if style is not None and style.name().lower() == "fusion":
+    name = style.name().lower() if style is not None else ""
+    if name == "fusion" or (not name and app.property("avatarStyle") == "fusion"):
         return False
     app.setStyle("Fusion")
+    app.setProperty("avatarStyle", "fusion")
     return True
 
 
