@@ -6,7 +6,8 @@ import math
 import time
 from collections.abc import Sequence
 
-from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import (
     QInputDialog,
     QListWidget,
@@ -14,6 +15,9 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -22,6 +26,7 @@ from avatar_desktop.core.session import SessionSummary
 from avatar_desktop.ui import icons
 
 _ID_ROLE = Qt.ItemDataRole.UserRole
+_PAD = QSize(10, 8)  # inside each row, on the 8 px grid
 
 
 def age(updated: float, now: float | None = None) -> str:
@@ -46,6 +51,70 @@ def age(updated: float, now: float | None = None) -> str:
         return time.strftime("%d %b %Y", time.localtime(updated))
     except (OverflowError, OSError, ValueError):
         return "long ago"  # before (or far after) what the platform's calendar can show
+
+
+class _RowDelegate(QStyledItemDelegate):
+    """A row as title over a quieter age line; the item's text stays "title\\nage" for a11y."""
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        widget = opt.widget
+        style = widget.style() if widget is not None else None
+        if style is not None:  # the background: hover and selection, from the sheet
+            style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, widget)
+        title, _, when = str(index.data() or "").rpartition("\n")
+        box = opt.rect.adjusted(_PAD.width(), _PAD.height(), -_PAD.width(), -_PAD.height())
+        ink = opt.palette.color(QPalette.ColorRole.Text)
+        painter.save()
+        painter.setFont(_title_font(opt.font))
+        painter.setPen(ink)
+        metrics = painter.fontMetrics()
+        elide = Qt.TextElideMode.ElideRight
+        painter.drawText(
+            QRect(box.left(), box.top(), box.width(), metrics.height()),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            metrics.elidedText(title or when, elide, box.width()),
+        )
+        if title:
+            small = _age_font(opt.font)
+            painter.setFont(small)
+            ink.setAlphaF(0.6)
+            painter.setPen(ink)
+            top = box.top() + metrics.height() + 2
+            painter.drawText(
+                QRect(box.left(), top, box.width(), QFontMetrics(small).height()),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                when,
+            )
+        painter.restore()
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        font = option.font
+        height = (
+            QFontMetrics(_title_font(font)).height() + 2 + QFontMetrics(_age_font(font)).height()
+        )
+        return QSize(120, height + 2 * _PAD.height())
+
+
+def _title_font(font: QFont) -> QFont:
+    title = QFont(font)
+    title.setWeight(QFont.Weight.Medium)
+    return title
+
+
+def _age_font(font: QFont) -> QFont:
+    small = QFont(font)
+    if small.pointSizeF() > 0:
+        small.setPointSizeF(small.pointSizeF() * 0.88)
+    return small
 
 
 class SessionSidebar(QWidget):
@@ -73,7 +142,8 @@ class SessionSidebar(QWidget):
         self.list = QListWidget()
         self.list.setObjectName("sessionList")
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.list.setWordWrap(True)
+        self.list.setItemDelegate(_RowDelegate(self.list))
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.list.setFrameShape(QListWidget.Shape.NoFrame)
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)  # the theme's sidebar colour
         layout = QVBoxLayout(self)

@@ -10,11 +10,11 @@ import logging
 from collections.abc import Callable
 from typing import Literal
 
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
+from PySide6.QtCore import QObject, QPointF, Qt, QTemporaryDir, Signal
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QApplication, QWidget
 
-from avatar_desktop.ui.theme_sheet import DARK, LIGHT, Colours, style_sheet
+from avatar_desktop.ui.theme_sheet import DARK, LIGHT, Colours, Glyphs, style_sheet
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,7 @@ _Role = QPalette.ColorRole
 _Group = QPalette.ColorGroup
 _system_font: QFont | None = None  # the font the platform gave, before we sized it
 _applying = False  # our own scheme request echoes back as a change signal: ignore it
+_glyph_dir: QTemporaryDir | None = None  # the sheet's chevrons and checks; gone at exit
 
 
 class ThemeNotifier(QObject):
@@ -122,7 +123,7 @@ def apply(app: QApplication, choice: str, *, system: Qt.ColorScheme | None = Non
     if app.palette() != palette or app.property("avatarTheme") != scheme:
         app.setPalette(palette)
         changed = True
-    sheet = style_sheet(colours(scheme))
+    sheet = style_sheet(colours(scheme), _glyph_files(colours(scheme)))
     if app.styleSheet() != sheet:
         app.setStyleSheet(sheet)
         changed = True
@@ -200,3 +201,47 @@ def _ensure_font(app: QApplication) -> None:
         font.setPointSizeF(BASE_POINT_SIZE)
     if app.font() != font:
         app.setFont(font)
+
+
+_GLYPHS = {  # name: (width, height, polyline in logical pixels)
+    "down": (10, 6, ((1.5, 1.0), (5.0, 5.0), (8.5, 1.0))),
+    "up": (10, 6, ((1.5, 5.0), (5.0, 1.0), (8.5, 5.0))),
+    "check": (12, 10, ((1.5, 5.2), (4.5, 8.2), (10.5, 1.8))),
+}
+
+
+def _glyph_files(c: Colours) -> Glyphs:
+    """The sheet's small images (chevrons, check marks) as PNG files with @2x twins."""
+    return Glyphs(
+        down=_glyph("down", c.muted),
+        up=_glyph("up", c.muted),
+        check=_glyph("check", c.on_accent),
+        menu_check=_glyph("check", c.text),
+    )
+
+
+def _glyph(name: str, colour: str) -> str:
+    """One glyph drawn once per colour into a temp folder (a style sheet can only name files);
+    empty if there is nowhere to write, and the sheet then shows none."""
+    global _glyph_dir
+    if _glyph_dir is None:
+        _glyph_dir = QTemporaryDir()
+    if not _glyph_dir.isValid():
+        return ""
+    width, height, points = _GLYPHS[name]
+    base = f"{_glyph_dir.path()}/{name}-{colour.lstrip('#')}"
+    for scale, suffix in ((1, ""), (2, "@2x")):
+        if QImage(f"{base}{suffix}.png").isNull():
+            image = QImage(width * scale, height * scale, QImage.Format.Format_ARGB32_Premultiplied)
+            image.fill(Qt.GlobalColor.transparent)
+            p = QPainter(image)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing)
+            p.scale(scale, scale)
+            pen = QPen(QColor(colour), 1.7)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+            p.setPen(pen)
+            p.drawPolyline([QPointF(x, y) for x, y in points])
+            p.end()
+            image.save(f"{base}{suffix}.png")
+    return f"{base}.png"

@@ -77,17 +77,28 @@ DARK = Colours(
 )
 
 
+@dataclass(frozen=True)
+class Glyphs:
+    """Files of the small images a sheet must name (it cannot draw them); empty: none shown."""
+
+    down: str = ""
+    up: str = ""
+    check: str = ""  # on the accent, in a ticked box
+    menu_check: str = ""  # in text colour, by a ticked menu item
+
+
 def rgba(colour: str, alpha: float) -> str:
     """``colour`` at ``alpha`` opacity, in the sheet's ``rgba()`` syntax."""
     c = QColor(colour)
     return f"rgba({c.red()}, {c.green()}, {c.blue()}, {round(alpha * 255)})"
 
 
-def style_sheet(c: Colours) -> str:
-    """The whole app's style sheet for one colour set."""
-    return "\n".join(
-        part(c) for part in (_window, _panels, _composer, _buttons, _fields, _menus, _bars)
-    )
+def style_sheet(c: Colours, glyphs: Glyphs | None = None) -> str:
+    """The whole app's style sheet for one colour set (a styled box or menu loses the arrows
+    and ticks Fusion would draw, so ``glyphs`` names images for them)."""
+    g = glyphs or Glyphs()
+    parts = (_window, _panels, _composer, _buttons, _bars)
+    return "\n".join([*(part(c) for part in parts), _fields(c, g), _checks(c, g), _menus(c, g)])
 
 
 def _window(c: Colours) -> str:
@@ -178,7 +189,7 @@ QToolButton#recordButton {{
     min-width: 42px; min-height: 42px; max-width: 42px; max-height: 42px;
 }}
 QToolButton#recordButton:hover {{ background: {c.accent_soft}; border-color: {c.accent}; }}
-QToolButton#recordButton:pressed {{ background: {c.accent}; }}
+QToolButton#recordButton:pressed {{ background: {rgba(c.accent, 0.3)}; }}
 QToolButton#recordButton:focus {{ border: 2px solid {c.focus}; }}
 QToolButton#recordButton:disabled {{ background: transparent; border-color: {c.border}; }}
 """
@@ -196,7 +207,6 @@ QPushButton:focus {{ border: 2px solid {c.focus}; padding: 5px 13px; }}
 QPushButton:disabled {{ color: {c.muted}; background: transparent; border-color: {c.border}; }}
 QPushButton:default {{
     background: {c.accent}; color: {c.on_accent}; border: 1px solid {c.accent};
-    font-weight: 600;
 }}
 QPushButton:default:hover {{ background: {c.accent_hover}; }}
 QPushButton:default:pressed {{ background: {c.accent_pressed}; }}
@@ -210,7 +220,7 @@ QToolButton:focus {{ border-color: {c.focus}; }}
 """
 
 
-def _fields(c: Colours) -> str:
+def _fields(c: Colours, g: Glyphs) -> str:
     return f"""
 QLineEdit, QComboBox, QSpinBox, QDoubleSpinBox {{
     background: {c.surface}; color: {c.text}; border: 1px solid {c.border_strong};
@@ -226,6 +236,17 @@ QLineEdit:focus, QComboBox:focus, QSpinBox:focus, QDoubleSpinBox:focus {{
 QLineEdit:disabled, QComboBox:disabled {{ color: {c.muted}; border-color: {c.border}; }}
 QComboBox {{ padding-right: 24px; }}
 QComboBox:focus {{ padding-right: 23px; }}
+QComboBox::drop-down {{
+    subcontrol-origin: padding; subcontrol-position: center right; width: 22px;
+    border: none; background: transparent;
+}}
+QComboBox::down-arrow, QSpinBox::down-arrow, QDoubleSpinBox::down-arrow {{
+    image: url({g.down}); width: 10px; height: 6px;
+}}
+QSpinBox::up-arrow, QDoubleSpinBox::up-arrow {{ image: url({g.up}); width: 10px; height: 6px; }}
+QSpinBox::up-button, QSpinBox::down-button, QDoubleSpinBox::up-button,
+QDoubleSpinBox::down-button {{ border: none; background: transparent; width: 20px; }}
+QSpinBox, QDoubleSpinBox {{ padding-left: 8px; padding-right: 22px; }}
 QComboBox QAbstractItemView {{
     background: {c.surface}; color: {c.text}; border: 1px solid {c.border};
     selection-background-color: {c.accent_soft}; selection-color: {c.text}; outline: none;
@@ -259,7 +280,33 @@ QSlider::handle:horizontal:focus {{ border: 2px solid {c.focus}; background: {c.
 """
 
 
-def _menus(c: Colours) -> str:
+def _checks(c: Colours, g: Glyphs) -> str:
+    return f"""
+QCheckBox, QRadioButton {{ spacing: 8px; }}
+QCheckBox::indicator, QRadioButton::indicator {{
+    width: 16px; height: 16px; background: {c.surface}; border: 1px solid {c.border_strong};
+}}
+QCheckBox::indicator {{ border-radius: 5px; }}
+QRadioButton::indicator {{ border-radius: 9px; }}
+QCheckBox::indicator:hover, QRadioButton::indicator:hover {{ border-color: {c.accent}; }}
+QCheckBox:focus, QRadioButton:focus {{ color: {c.text}; }}
+QCheckBox::indicator:focus, QRadioButton::indicator:focus {{ border: 2px solid {c.focus}; }}
+QCheckBox::indicator:focus {{ width: 14px; height: 14px; }}
+QCheckBox::indicator:checked {{
+    background: {c.accent}; border: 1px solid {c.accent}; image: url({g.check});
+}}
+QCheckBox::indicator:checked:focus {{ border: 2px solid {c.focus}; }}
+QRadioButton::indicator:checked {{
+    background: {c.surface}; border: 5px solid {c.accent}; width: 8px; height: 8px;
+}}
+QCheckBox::indicator:disabled, QRadioButton::indicator:disabled {{
+    background: {c.window}; border-color: {c.border};
+}}
+QRadioButton::indicator:checked:disabled {{ border-color: {c.border_strong}; }}
+"""
+
+
+def _menus(c: Colours, g: Glyphs) -> str:
     return f"""
 QMenuBar {{ background: {c.window}; color: {c.text}; padding: 2px 4px; }}
 QMenuBar::item {{ background: transparent; padding: 4px 10px; border-radius: 6px; }}
@@ -273,7 +320,8 @@ QMenu::item {{ padding: 6px 24px 6px 12px; border-radius: 6px; }}
 QMenu::item:selected {{ background: {c.accent_soft}; color: {c.text}; }}
 QMenu::item:disabled {{ color: {c.muted}; }}
 QMenu::separator {{ height: 1px; background: {c.border}; margin: 4px 8px; }}
-QMenu::indicator {{ width: 14px; height: 14px; left: 4px; }}
+QMenu::indicator {{ width: 14px; height: 14px; left: 6px; }}
+QMenu::indicator:checked {{ image: url({g.menu_check}); }}
 """
 
 
