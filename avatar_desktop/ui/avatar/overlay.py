@@ -37,7 +37,7 @@ def backdrop_brush(palette: QPalette, centre: QPointF, radius: float, error: boo
     if error:
         glow = mix(window, palette.color(_Role.WindowText), 0.07)
     elif dark:
-        glow = mix(mix(window, _BLUE_GREY, 0.55), palette.color(_Role.Highlight), 0.08)
+        glow = mix(mix(window, _BLUE_GREY, 0.42), palette.color(_Role.Highlight), 0.03)
     else:
         glow = mix(mix(window, _WHITE, 0.85), palette.color(_Role.Highlight), 0.05)
     grad = QRadialGradient(centre, radius)
