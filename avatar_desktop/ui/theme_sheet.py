@@ -205,12 +205,18 @@ QPushButton:hover {{ background: {c.accent_soft}; border-color: {c.accent}; }}
 QPushButton:pressed {{ background: {rgba(c.accent, 0.3)}; }}
 QPushButton:focus {{ border: 2px solid {c.focus}; padding: 5px 13px; }}
 QPushButton:disabled {{ color: {c.muted}; background: transparent; border-color: {c.border}; }}
-QPushButton:default {{
+QDialogButtonBox QPushButton:default, QPushButton#welcomeStart {{
     background: {c.accent}; color: {c.on_accent}; border: 1px solid {c.accent};
 }}
-QPushButton:default:hover {{ background: {c.accent_hover}; }}
-QPushButton:default:pressed {{ background: {c.accent_pressed}; }}
-QPushButton:default:focus {{ border: 2px solid {c.text}; padding: 5px 13px; }}
+QDialogButtonBox QPushButton:default:hover, QPushButton#welcomeStart:hover {{
+    background: {c.accent_hover};
+}}
+QDialogButtonBox QPushButton:default:pressed, QPushButton#welcomeStart:pressed {{
+    background: {c.accent_pressed};
+}}
+QDialogButtonBox QPushButton:default:focus, QPushButton#welcomeStart:focus {{
+    border: 2px solid {c.text}; padding: 5px 13px;
+}}
 QToolButton {{
     background: transparent; border: 1px solid transparent; border-radius: 8px; padding: 4px;
 }}
@@ -256,6 +262,7 @@ QPlainTextEdit, QTextEdit, QListView, QTreeView, QTableView, QListWidget, QTable
     background: {c.surface}; color: {c.text}; border: 1px solid {c.border}; border-radius: 8px;
     selection-background-color: {c.accent}; selection-color: {c.on_accent};
 }}
+QPlainTextEdit, QTextEdit {{ padding: 4px 6px; }}
 QPlainTextEdit:focus, QTextEdit:focus, QTableView:focus, QListView:focus {{
     border-color: {c.focus};
 }}
