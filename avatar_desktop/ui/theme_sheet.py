@@ -112,7 +112,6 @@ QToolTip {{
     border-radius: 6px; padding: 4px 8px;
 }}
 QLabel[heading="true"] {{ font-weight: 600; }}
-QLabel:disabled {{ color: {c.muted}; }}
 """
 
 
@@ -186,7 +185,6 @@ QPushButton#stopButton:focus {{ border: 2px solid {c.focus}; padding: 6px 17px; 
 QPushButton#stopButton:disabled {{ color: {c.muted}; border-color: {c.border}; }}
 QToolButton#recordButton {{
     background: {c.raised}; border: 1px solid {c.border_strong}; border-radius: 22px;
-    min-width: 42px; min-height: 42px; max-width: 42px; max-height: 42px;
 }}
 QToolButton#recordButton:hover {{ background: {c.accent_soft}; border-color: {c.accent}; }}
 QToolButton#recordButton:pressed {{ background: {rgba(c.accent, 0.3)}; }}
