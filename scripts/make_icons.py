@@ -40,10 +40,10 @@ MOUTH = QColor("#8a2f36")
 TONGUE = QColor("#e0707a")
 INK = QColor("#2a1c1a")
 WHITE = QColor("#ffffff")
-TILE_TOP = QColor("#7dbcf0")
-TILE_BOTTOM = QColor("#3d6cd0")
-TILE_RIM = QColor("#2b52a6")
-DOTS = QColor("#3d6cd0")
+TILE_TOP = QColor("#9a9cf4")
+TILE_BOTTOM = QColor("#5252cf")
+TILE_RIM = QColor("#3c3ca6")
+DOTS = QColor("#5b5bd6")
 
 
 def mix(a: QColor, b: QColor, amount: float, alpha: float = 1.0) -> QColor:

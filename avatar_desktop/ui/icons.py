@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPalette, QPen, QPixmap
+from PySide6.QtWidgets import QAbstractButton
 
 _SIZES = (16, 24, 32, 48, 64)
 
@@ -120,3 +121,36 @@ def companion(color: QColor) -> QIcon:
         painter.drawPath(shoulders)
 
     return _icon(draw)
+
+
+class _PaletteIcon(QObject):
+    """Redraws a button's icon in its current ink whenever its palette changes (the theme)."""
+
+    def __init__(
+        self, button: QAbstractButton, make: Callable[[QColor], QIcon], role: QPalette.ColorRole
+    ) -> None:
+        super().__init__(button)
+        self._button, self._make, self._role = button, make, role
+        self._ink = QColor()
+        button.installEventFilter(self)
+        self.refresh()
+
+    def refresh(self) -> None:
+        ink = self._button.palette().color(self._role)
+        if ink != self._ink:
+            self._ink = ink
+            self._button.setIcon(self._make(ink))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.PaletteChange:
+            self.refresh()
+        return False
+
+
+def follow_palette(
+    button: QAbstractButton,
+    make: Callable[[QColor], QIcon],
+    role: QPalette.ColorRole = QPalette.ColorRole.ButtonText,
+) -> None:
+    """Give ``button`` the icon ``make(ink)`` now and again after every theme change."""
+    _PaletteIcon(button, make, role)

@@ -1,12 +1,15 @@
-"""The message input: Enter sends, Shift+Enter starts a new line, huge pastes are cut."""
+"""The message input: Enter sends, Shift+Enter starts a new line, huge pastes are cut; it grows
+with what is typed, from one line to a few, then scrolls."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, Qt, Signal
+from PySide6.QtCore import QEvent, QMimeData, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 PASTE_LIMIT = 20_000
+MIN_LINES, MAX_LINES = 1, 6
+MIN_HEIGHT = 44  # the height of the round microphone button beside it
 
 
 PLACEHOLDER = "Type a message… (Enter to send, Shift+Enter for a new line)"
@@ -28,7 +31,28 @@ class InputBox(QPlainTextEdit):
         self.setObjectName("messageInput")
         self.setPlaceholderText(PLACEHOLDER)
         self.setTabChangesFocus(True)
-        self.setFixedHeight(84)
+        self.document().documentLayout().documentSizeChanged.connect(self._fit_height)
+        self._fit_height()
+
+    def _fit_height(self, *_: object) -> None:
+        """As tall as its lines (wrapped ones too), between one line and MAX_LINES."""
+        wanted = round(self.document().size().height())
+        lines = max(MIN_LINES, min(MAX_LINES, wanted))
+        policy = Qt.ScrollBarPolicy
+        self.setVerticalScrollBarPolicy(
+            policy.ScrollBarAsNeeded if wanted > MAX_LINES else policy.ScrollBarAlwaysOff
+        )
+        chrome = self.height() - self.viewport().height()  # frame and the sheet's padding
+        text = lines * self.fontMetrics().lineSpacing() + 2 * self.document().documentMargin()
+        height = max(MIN_HEIGHT, round(text) + chrome)
+        if height != self.height() or self.minimumHeight() != height:
+            self.setFixedHeight(height)
+
+    def changeEvent(self, event: QEvent) -> None:
+        """A new font or style sheet (the theme) changes the line height and the padding."""
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._fit_height()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)

@@ -14,8 +14,8 @@ from avatar_desktop.ui.markdown_view import MarkdownView
 from avatar_desktop.ui.rich_label import FittedLabel
 
 RENDER_INTERVAL_MS = 30  # streaming re-renders at most this often
-CARD_MARGINS = (12, 8, 12, 8)
-CARD_RADIUS = 14.0
+CARD_MARGINS = (14, 10, 14, 10)
+CARD_RADIUS = 16.0
 
 _Role = QPalette.ColorRole
 
@@ -35,16 +35,16 @@ class BubbleTheme:
 
     palette: QPalette
     css: str  # stylesheet for the rendered Markdown
-    card: QColor  # assistant bubble
-    accent: QColor  # user bubble
-    on_accent: QColor
+    card: QColor  # assistant bubble: the surface, a shade deeper
+    user_card: QColor  # user bubble: the surface tinted with the accent
     muted: QColor  # the "interrupted" note
     error: QColor
 
     @classmethod
     def from_palette(cls, palette: QPalette) -> BubbleTheme:
         base, text = palette.color(_Role.Base), palette.color(_Role.Text)
-        card = _mix(base, text, 0.07)
+        dark = base.lightnessF() < 0.5
+        card = _mix(base, text, 0.075 if dark else 0.055)
         css = document_css(
             code_background=_mix(card, text, 0.08).name(),
             border=_mix(card, text, 0.3).name(),
@@ -56,21 +56,16 @@ class BubbleTheme:
             palette=QPalette(palette),
             css=css,
             card=card,
-            accent=palette.color(_Role.Highlight),
-            on_accent=palette.color(_Role.HighlightedText),
+            user_card=_mix(base, palette.color(_Role.Highlight), 0.3 if dark else 0.14),
             muted=_mix(text, base, 0.45),
-            error=QColor("#ff7b72" if base.lightnessF() < 0.5 else "#c62828"),
+            error=QColor("#ff7b72" if dark else "#c62828"),
         )
 
-    def ink(self, ink: QColor, *, on_accent: bool = False) -> QPalette:
-        """A palette for text in ``ink``; on the accent, selections invert so they stay visible."""
+    def ink(self, ink: QColor) -> QPalette:
+        """A palette for text in ``ink``, keeping the theme's selection colours."""
         palette = QPalette(self.palette)
         for role in (_Role.WindowText, _Role.Text):
             palette.setColor(role, ink)
-        if on_accent:
-            palette.setColor(_Role.Highlight, self.on_accent)
-            palette.setColor(_Role.HighlightedText, self.accent)
-            palette.setColor(_Role.Link, self.on_accent)
         return palette
 
 
@@ -207,10 +202,10 @@ class MessageBubble(QFrame):
     def set_theme(self, theme: BubbleTheme) -> None:
         """Recolor the bubble, e.g. after the user switched between light and dark."""
         self._theme = theme
-        self._card.set_color(theme.accent if self.is_user else theme.card)
-        ink = theme.on_accent if self.is_user else theme.palette.color(_Role.Text)
-        palette = theme.ink(ink, on_accent=self.is_user)
-        palette.setColor(_Role.Window, theme.accent if self.is_user else theme.card)
+        fill = theme.user_card if self.is_user else theme.card
+        self._card.set_color(fill)
+        palette = theme.ink(theme.palette.color(_Role.Text))
+        palette.setColor(_Role.Window, fill)
         self._view.set_style(theme.css, palette)
         for name, note in self._notes.items():
             note.setPalette(theme.ink(theme.error if name == "errorNote" else theme.muted))

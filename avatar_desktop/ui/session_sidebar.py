@@ -6,8 +6,8 @@ import math
 import time
 from collections.abc import Sequence
 
-from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import (
     QInputDialog,
     QListWidget,
@@ -15,6 +15,9 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -23,6 +26,7 @@ from avatar_desktop.core.session import SessionSummary
 from avatar_desktop.ui import icons
 
 _ID_ROLE = Qt.ItemDataRole.UserRole
+_PAD = QSize(10, 8)  # inside each row, on the 8 px grid
 
 
 def age(updated: float, now: float | None = None) -> str:
@@ -49,6 +53,70 @@ def age(updated: float, now: float | None = None) -> str:
         return "long ago"  # before (or far after) what the platform's calendar can show
 
 
+class _RowDelegate(QStyledItemDelegate):
+    """A row as title over a quieter age line; the item's text stays "title\\nage" for a11y."""
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        widget = opt.widget
+        style = widget.style() if widget is not None else None
+        if style is not None:  # the background: hover and selection, from the sheet
+            style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, widget)
+        title, _, when = str(index.data() or "").rpartition("\n")
+        box = opt.rect.adjusted(_PAD.width(), _PAD.height(), -_PAD.width(), -_PAD.height())
+        ink = opt.palette.color(QPalette.ColorRole.Text)
+        painter.save()
+        painter.setFont(_title_font(opt.font))
+        painter.setPen(ink)
+        metrics = painter.fontMetrics()
+        elide = Qt.TextElideMode.ElideRight
+        painter.drawText(
+            QRect(box.left(), box.top(), box.width(), metrics.height()),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            metrics.elidedText(title or when, elide, box.width()),
+        )
+        if title:
+            small = _age_font(opt.font)
+            painter.setFont(small)
+            ink.setAlphaF(0.6)
+            painter.setPen(ink)
+            top = box.top() + metrics.height() + 2
+            painter.drawText(
+                QRect(box.left(), top, box.width(), QFontMetrics(small).height()),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                when,
+            )
+        painter.restore()
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        font = option.font
+        height = (
+            QFontMetrics(_title_font(font)).height() + 2 + QFontMetrics(_age_font(font)).height()
+        )
+        return QSize(120, height + 2 * _PAD.height())
+
+
+def _title_font(font: QFont) -> QFont:
+    title = QFont(font)
+    title.setWeight(QFont.Weight.Medium)
+    return title
+
+
+def _age_font(font: QFont) -> QFont:
+    small = QFont(font)
+    if small.pointSizeF() > 0:
+        small.setPointSizeF(small.pointSizeF() * 0.88)
+    return small
+
+
 class SessionSidebar(QWidget):
     """List of conversations.
 
@@ -68,23 +136,19 @@ class SessionSidebar(QWidget):
         super().__init__(parent)
         self.setObjectName("sessionSidebar")
         self.new_button = QPushButton("New conversation")
-        self.new_button.setIcon(icons.plus(self.palette().color(QPalette.ColorRole.ButtonText)))
+        icons.follow_palette(self.new_button, icons.plus)
         self.new_button.setToolTip("Start a new conversation (Ctrl+N)")
         self.new_button.setObjectName("newSessionButton")
         self.list = QListWidget()
         self.list.setObjectName("sessionList")
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.list.setWordWrap(True)
+        self.list.setItemDelegate(_RowDelegate(self.list))
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.list.setFrameShape(QListWidget.Shape.NoFrame)
-        self.list.setStyleSheet(
-            "QListWidget { background: transparent; }"
-            "QListWidget::item { padding: 7px 8px; border-radius: 6px; margin: 1px 0; }"
-            "QListWidget::item:selected { background: palette(highlight);"
-            " color: palette(highlighted-text); }"
-            "QListWidget::item:hover:!selected { background: palette(midlight); }"
-        )
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)  # the theme's sidebar colour
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
+        layout.setSpacing(8)
         layout.addWidget(self.new_button)
         layout.addWidget(self.list)
         self.new_button.clicked.connect(self.new_requested)

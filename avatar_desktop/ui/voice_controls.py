@@ -1,10 +1,10 @@
-"""Volume, mute and speaking rate, under the avatar, where people look for them."""
+"""Volume, mute and speaking rate: a small translucent pill that sits on the avatar's stage."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QSlider, QToolButton, QWidget
+from PySide6.QtCore import QEvent, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPainter, QPaintEvent, QPalette
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QSizePolicy, QSlider, QToolButton, QWidget
 
 from avatar_desktop.ui import icons
 
@@ -27,8 +27,8 @@ class VoiceControls(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("voiceControls")
-        ink = self.palette().color(QPalette.ColorRole.ButtonText)
-        self._icons = (icons.speaker(ink), icons.speaker(ink, muted=True))
+        self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        self._icons = self._speaker_icons()
         self.mute = QToolButton()
         self.mute.setObjectName("muteButton")
         self.mute.setCheckable(True)
@@ -47,12 +47,11 @@ class VoiceControls(QWidget):
             self.rate.addItem(f"{rate:g}×", rate)
         self.rate.currentIndexChanged.connect(lambda i: self.rate_changed.emit(RATES[i]))
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addStretch(1)
+        layout.setContentsMargins(8, 4, 8, 4)
+        layout.setSpacing(8)
         layout.addWidget(self.mute)
         layout.addWidget(self.volume)
         layout.addWidget(self.rate)
-        layout.addStretch(1)
         self._on_mute_toggled(False)
 
     def set_values(self, volume: float, muted: bool, rate: float) -> None:
@@ -73,3 +72,28 @@ class VoiceControls(QWidget):
         self.volume.setEnabled(not muted)
         if emit:
             self.muted_changed.emit(muted)
+
+    def _speaker_icons(self) -> tuple[QIcon, QIcon]:
+        ink = self.palette().color(QPalette.ColorRole.ButtonText)
+        return icons.speaker(ink), icons.speaker(ink, muted=True)
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Redraw the speaker in the new theme's ink."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._icons = self._speaker_icons()
+            self.mute.setIcon(self._icons[1 if self.mute.isChecked() else 0])
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """A translucent pill in the window's colour, so the stage shows through around it."""
+        window = self.palette().color(QPalette.ColorRole.Window)
+        edge = QColor(self.palette().color(QPalette.ColorRole.WindowText))
+        fill = QColor(window)
+        fill.setAlphaF(0.72)
+        edge.setAlphaF(0.12)
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(edge)
+        painter.setBrush(fill)
+        box = QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
+        painter.drawRoundedRect(box, box.height() / 2.0, box.height() / 2.0)

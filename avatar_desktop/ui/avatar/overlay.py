@@ -16,14 +16,12 @@ from PySide6.QtGui import (
 )
 
 from avatar_desktop.ui.avatar.kit import mix, pen
+from avatar_desktop.ui.theme import is_dark
 
 _Role = QPalette.ColorRole
 _WHITE = QColor("#ffffff")
+_BLUE_GREY = QColor("#3b4a66")
 CAPTION_LINES = 2
-
-
-def is_dark(palette: QPalette) -> bool:
-    return palette.color(_Role.Window).lightnessF() < 0.5
 
 
 def error_colour(palette: QPalette) -> QColor:
@@ -32,17 +30,20 @@ def error_colour(palette: QPalette) -> QColor:
 
 
 def backdrop_brush(palette: QPalette, centre: QPointF, radius: float, error: bool) -> QBrush:
-    """A soft glow behind the character that fades into the window colour (grey when failing)."""
+    """A soft glow behind the character that fades into the window colour (grey when failing):
+    airy, near white in a light theme; a deep blue-grey in a dark one."""
     window = palette.color(_Role.Window)
     dark = is_dark(palette)
     if error:
         glow = mix(window, palette.color(_Role.WindowText), 0.07)
+    elif dark:
+        glow = mix(mix(window, _BLUE_GREY, 0.42), palette.color(_Role.Highlight), 0.03)
     else:
-        glow = mix(window, palette.color(_Role.Highlight), 0.24 if dark else 0.16)
-        glow = mix(glow, _WHITE, 0.07 if dark else 0.5)
+        glow = mix(mix(window, _WHITE, 0.85), palette.color(_Role.Highlight), 0.05)
     grad = QRadialGradient(centre, radius)
     grad.setColorAt(0.0, glow)
-    grad.setColorAt(0.6, mix(glow, window, 0.55))
+    for at, amount in ((0.25, 0.12), (0.5, 0.42), (0.75, 0.78)):
+        grad.setColorAt(at, mix(glow, window, amount))
     grad.setColorAt(1.0, window)
     return QBrush(grad)
 

@@ -14,6 +14,7 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPalette,
+    QTransform,
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -29,8 +30,6 @@ from avatar_desktop.ui.avatar.kit import Kit
 
 log = logging.getLogger(__name__)
 
-_BACKDROP_CENTRE = QPointF(g.CX, 160.0)
-_BACKDROP_RADIUS = 250.0
 _BADGE_AT = QPointF(g.CX + 84.0, 50.0)
 
 
@@ -134,9 +133,11 @@ class AvatarRenderer:
         dpr = p.device().devicePixelRatioF() if p.device() is not None else 1.0
         key = (size.width(), size.height(), dpr, palette.cacheKey(), error)
         if self._backdrop is None or self._backdrop[0] != key:
-            fit = g.fit_transform(size)
-            radius = max(_BACKDROP_RADIUS * fit.m11(), 1.0)
-            brush = overlay.backdrop_brush(palette, fit.map(_BACKDROP_CENTRE), radius, error)
+            # An ellipse filling the stage: brightest in the middle, the window colour at every
+            # edge, so the stage melts into the panels and bars around it at any shape.
+            brush = overlay.backdrop_brush(palette, QPointF(0.0, 0.0), 1.0, error)
+            half_w, half_h = max(size.width() / 2.0, 1.0), max(size.height() / 2.0, 1.0)
+            brush.setTransform(QTransform.fromTranslate(half_w, half_h).scale(half_w, half_h))
             image = QImage(
                 max(math.ceil(size.width() * dpr), 1),
                 max(math.ceil(size.height() * dpr), 1),
