@@ -10,7 +10,7 @@ import math
 import time
 
 from PySide6.QtCore import QByteArray, QTimer
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from avatar_desktop import APP_NAME
 from avatar_desktop.app.controllers import companion as companion_mode
@@ -43,6 +43,7 @@ from avatar_desktop.storage import paths as app_paths
 from avatar_desktop.storage.secrets import KeyStore
 from avatar_desktop.storage.sessions import SessionStore
 from avatar_desktop.storage.settings import load_settings, save_settings
+from avatar_desktop.ui import theme
 from avatar_desktop.ui.dialogs import PersonaDialog
 from avatar_desktop.ui.main_window import MainWindow
 from avatar_desktop.ui.memory_dialog import MemoryDialog
@@ -76,6 +77,10 @@ class AvatarApp:
         install_redaction(self.keys)
         self.providers = Providers(self.settings, self.keys, self.pools, paths.cache)
         self.store = SessionStore(paths.sessions)
+        self._qt = QApplication.instance()
+        if isinstance(self._qt, QApplication):  # the theme first: every widget starts in it
+            theme.apply(self._qt, self.settings.theme)
+            theme.follow_system(self._qt, lambda: self.settings.theme)
         self.window = MainWindow(APP_NAME, avatar_kind=self.settings.avatar_kind)
         self.sound = Sound(
             self.settings,
@@ -235,8 +240,15 @@ class AvatarApp:
         self.speaker.rig.react("talking", time.monotonic())
 
     def _on_window_theme_chosen(self, choice: str) -> None:
+        self.apply_theme(choice)
+
+    def apply_theme(self, choice: str) -> None:
+        """View → Theme: kept first (the OS may echo the change back), then painted."""
         self.settings.theme = choice
         self.save_settings()
+        if isinstance(self._qt, QApplication):
+            theme.apply(self._qt, choice)
+        self.window.set_theme_choice(choice)
 
     def _playback_db(self) -> float:
         """How loud the avatar plays now, for the echo guard. QtMultimedia does not report the

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSize, Qt
-from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QToolButton, QVBoxLayout, QWidget
 
 from avatar_desktop.ui import icons
 from avatar_desktop.ui.input_box import PLACEHOLDER, InputBox
@@ -13,7 +12,7 @@ RECORD_TIP = "Talk: click, speak, click again — or hold it (or Ctrl+Space) whi
 RECORD_SIZE = 44
 
 
-class Composer(QWidget):
+class Composer(QFrame):
     """Holds the window's input widgets; the window wires their signals."""
 
     def __init__(self, input_box: InputBox, parent: QWidget | None = None) -> None:
@@ -43,16 +42,7 @@ class Composer(QWidget):
         row.addWidget(self.record_button, 0, Qt.AlignmentFlag.AlignVCenter)
         row.addWidget(self.input, 1)
         row.addLayout(buttons)
-        self._paint_icon()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.PaletteChange:
-            self._paint_icon()  # the microphone is drawn in the theme's text colour
-        super().changeEvent(event)
-
-    def _paint_icon(self) -> None:
-        ink = self.palette().color(QPalette.ColorRole.ButtonText)
-        self.record_button.setIcon(icons.microphone(ink))
+        icons.follow_palette(self.record_button, icons.microphone)  # redrawn with the theme
 
     def set_recording(self, recording: bool) -> None:
         """The microphone is open (the button glows with the voice) or closed."""

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from typing import Literal
 
-from PySide6.QtCore import QObject, QPointF, Qt, QTemporaryDir, Signal
+from PySide6.QtCore import QDir, QObject, QPointF, Qt, QTemporaryDir, Signal
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -225,7 +225,9 @@ def _glyph(name: str, colour: str) -> str:
     empty if there is nowhere to write, and the sheet then shows none."""
     global _glyph_dir
     if _glyph_dir is None:
-        _glyph_dir = QTemporaryDir()
+        # A fixed, plain name: the default template holds the app name, and a space or "<" in
+        # it would stop the style sheet from parsing.
+        _glyph_dir = QTemporaryDir(f"{QDir.tempPath()}/avatar-desktop-theme-XXXXXX")
     if not _glyph_dir.isValid():
         return ""
     width, height, points = _GLYPHS[name]

@@ -245,9 +245,9 @@ QComboBox::drop-down {{
     border: none; background: transparent;
 }}
 QComboBox::down-arrow, QSpinBox::down-arrow, QDoubleSpinBox::down-arrow {{
-    image: url({g.down}); width: 10px; height: 6px;
+    image: url("{g.down}"); width: 10px; height: 6px;
 }}
-QSpinBox::up-arrow, QDoubleSpinBox::up-arrow {{ image: url({g.up}); width: 10px; height: 6px; }}
+QSpinBox::up-arrow, QDoubleSpinBox::up-arrow {{ image: url("{g.up}"); width: 10px; height: 6px; }}
 QSpinBox::up-button, QSpinBox::down-button, QDoubleSpinBox::up-button,
 QDoubleSpinBox::down-button {{ border: none; background: transparent; width: 20px; }}
 QSpinBox, QDoubleSpinBox {{ padding-left: 8px; padding-right: 22px; }}
@@ -298,7 +298,7 @@ QCheckBox:focus, QRadioButton:focus {{ color: {c.text}; }}
 QCheckBox::indicator:focus, QRadioButton::indicator:focus {{ border: 2px solid {c.focus}; }}
 QCheckBox::indicator:focus {{ width: 14px; height: 14px; }}
 QCheckBox::indicator:checked {{
-    background: {c.accent}; border: 1px solid {c.accent}; image: url({g.check});
+    background: {c.accent}; border: 1px solid {c.accent}; image: url("{g.check}");
 }}
 QCheckBox::indicator:checked:focus {{ border: 2px solid {c.focus}; }}
 QRadioButton::indicator:checked {{
@@ -326,7 +326,7 @@ QMenu::item:selected {{ background: {c.accent_soft}; color: {c.text}; }}
 QMenu::item:disabled {{ color: {c.muted}; }}
 QMenu::separator {{ height: 1px; background: {c.border}; margin: 4px 8px; }}
 QMenu::indicator {{ width: 14px; height: 14px; left: 6px; }}
-QMenu::indicator:checked {{ image: url({g.menu_check}); }}
+QMenu::indicator:checked {{ image: url("{g.menu_check}"); }}
 """
 
 

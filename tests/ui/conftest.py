@@ -5,17 +5,37 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
+import shiboken6
+from PySide6.QtGui import QFont, QPalette
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from avatar_desktop.app.application import AvatarApp
 from avatar_desktop.providers.base import ChatModel
 from avatar_desktop.storage import paths as app_paths
 from avatar_desktop.storage.secrets import KeyStore
+from avatar_desktop.ui import theme
 from avatar_desktop.ui.chat_view import ChatView
 from tests.fakes.memory_keyring import MemoryKeyring
 from tests.fakes.scripted_model import ScriptedModel
 
 MakeApp = Callable[..., AvatarApp]
+
+
+@pytest.fixture(autouse=True)
+def _theme_put_back(qapp: QApplication) -> Iterator[None]:
+    """The app applies its theme to the shared QApplication: each test gets it back as it was
+    (palette, sheet, font, no system follower)."""
+    palette, sheet, font = QPalette(qapp.palette()), qapp.styleSheet(), QFont(qapp.font())
+    yield
+    follower = qapp.findChild(theme._SystemFollower, "themeSystemFollower")
+    if follower is not None:
+        shiboken6.delete(follower)
+    qapp.styleHints().unsetColorScheme()
+    qapp.setStyleSheet(sheet)
+    qapp.setPalette(palette)
+    qapp.setFont(font)
+    qapp.setProperty("avatarTheme", None)
 
 
 @pytest.fixture

@@ -3,13 +3,10 @@ part (avatar backdrop, bubbles, notices, icons, dialogs) repainting when the the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont, QIcon, QImage, QPalette
-from PySide6.QtWidgets import QApplication, QPushButton, QWidget
+from PySide6.QtGui import QColor, QIcon, QImage, QPalette
+from PySide6.QtWidgets import QApplication, QComboBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from avatar_desktop.ui import icons, theme
@@ -25,18 +22,9 @@ _Scheme = Qt.ColorScheme
 
 
 @pytest.fixture
-def app(qapp: QApplication) -> Iterator[QApplication]:
-    """The test app, put back as it was afterwards: palette, sheet, font, no follower."""
-    palette, sheet, font = QPalette(qapp.palette()), qapp.styleSheet(), QFont(qapp.font())
-    yield qapp
-    follower = qapp.findChild(theme._SystemFollower, "themeSystemFollower")
-    if follower is not None:
-        shiboken6.delete(follower)
-    qapp.styleHints().unsetColorScheme()
-    qapp.setStyleSheet(sheet)
-    qapp.setPalette(palette)
-    qapp.setFont(font)
-    qapp.setProperty("avatarTheme", None)
+def app(qapp: QApplication) -> QApplication:
+    """The test app; tests/ui/conftest.py puts its theme back afterwards."""
+    return qapp
 
 
 def shown(qtbot: QtBot, widget: QWidget, width: int, height: int) -> QWidget:
@@ -216,3 +204,21 @@ def test_dialogs_take_the_theme(app: QApplication, qtbot: QtBot, choice: str) ->
         window = app.palette().color(_Role.Window)
         assert pixel(image, 2, image.height() - 2) == window
         dialog.close()
+
+
+def test_the_sheet_parses_whatever_the_app_is_called(
+    app: QApplication, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The glyph folder once took the app's name; "<stdin>" or a space broke the whole sheet."""
+    monkeypatch.setattr(theme, "_glyph_dir", None)
+    name = app.applicationName()
+    app.setApplicationName("Avatar <Desktop> test")
+    try:
+        theme.apply(app, "dark")
+    finally:
+        app.setApplicationName(name)
+    assert "avatar-desktop-theme-" in app.styleSheet()
+    box = QComboBox()
+    box.addItems(["one", "two"])
+    with qtbot.captureExceptions():
+        shown(qtbot, box, 160, 40)  # polishing parses the sheet: a failure is a Qt warning
