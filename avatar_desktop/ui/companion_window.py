@@ -40,6 +40,7 @@ HIDE_DELAY_MS = 700  # the bar stays a moment after the mouse leaves, so it does
 DEFAULT_SIZE = QSize(300, 320)
 PANEL = QColor(34, 38, 50, 235)  # the soft backdrop where the desktop cannot show through
 PANEL_RADIUS = 22
+BUBBLE_MARGIN = 4  # the bubble never sits closer than this to the window's top
 
 
 def translucency_available() -> bool:
@@ -151,7 +152,7 @@ class CompanionWindow(QWidget):
         self._layout.addWidget(stage)
         stage.show()
         self._set_backdrop(stage, False)
-        self._raise_overlays()
+        self._place_overlays()
 
     def release(self) -> QWidget | None:
         """Give the stage back, unparented and with its backdrop, for the main window to take."""
@@ -341,8 +342,19 @@ class CompanionWindow(QWidget):
         self.bar.setGeometry(QRect(margin, bar_y, self.width() - margin - grip, self.bar.height()))
         self.grip.move(self.width() - self.grip.width() - 2, self.height() - self.grip.height() - 2)
         bubble = self.bubble
-        bubble.move(max((self.width() - bubble.width()) // 2, 0), 4)
+        bubble.move(max((self.width() - bubble.width()) // 2, 0), self._bubble_top())
         self._raise_overlays()
+
+    def _bubble_top(self) -> int:
+        """Just above the character's hair when the stage says where that is, else the top."""
+        regions = getattr(self._stage, "regions", None)
+        if self._stage is None or not callable(regions):
+            return BUBBLE_MARGIN
+        hair = regions().get("hair")
+        if hair is None:
+            return BUBBLE_MARGIN
+        head_top = self._stage.mapTo(self, QPoint(0, int(hair.top()))).y()
+        return max(BUBBLE_MARGIN, head_top - self.bubble.height())
 
     def _raise_overlays(self) -> None:
         for widget in (self.bubble, self.bar, self.grip):

@@ -378,3 +378,19 @@ def test_tab_from_the_character_opens_the_bar_and_goes_into_it(
     QApplication.sendEvent(companion, QEvent(QEvent.Type.Leave))
     qtbot.wait(HIDE_DELAY_MS + 200)
     assert companion.controls_visible()  # the keyboard is in it: it stays
+
+
+def test_the_bubble_sits_just_above_the_characters_head(
+    companion: CompanionWindow, qtbot: QtBot
+) -> None:
+    """In a tall window the character rests at the bottom: the bubble follows it down."""
+    view = stage()
+    companion.hold(view)
+    companion.resize(360, 520)
+    companion.set_caption("Hello there!")
+    qtbot.waitUntil(lambda: view.height() > 400)
+    companion.set_caption("Hello there, again!")
+    hair_top = view.mapTo(companion, QPoint(0, int(view.regions()["hair"].top()))).y()
+    bubble = companion.bubble.geometry()
+    assert hair_top > 150  # the head is well down the window
+    assert hair_top - 40 <= bubble.bottom() <= hair_top + 2
