@@ -36,6 +36,7 @@ APP=$!
 grep -m1 -q ready "$PIPE"
 sleep 1
 import -window root "$OUT/companion.png"
+convert "$OUT/companion.png" -crop 1000x720+600+280 +repage "$OUT/companion.png"  # its corner
 cat "$PIPE" >/dev/null &
 wait $APP
 rm -f "$PIPE" "$WALL"

@@ -101,10 +101,11 @@ def companion_shot(qt: QApplication, out: Path) -> None:
     app.window.move(60, 50)
     app.companion.set_on(True)
     screen = qt.primaryScreen().availableGeometry()
-    app.companion.view.setGeometry(QRect(screen.right() - 420, screen.bottom() - 470, 360, 420))
+    app.companion.view.setGeometry(QRect(screen.right() - 480, screen.bottom() - 560, 420, 500))
     ask(qt, app, ASK, wait=False)
     spin(qt, lambda: app.stage.speaking and app.companion.view.bubble.text(), 120)
     pause(qt, 1.0)
+    app.companion.view.show_controls()  # as when the mouse is over it
     print("ready")
     sys.stdout.flush()
     pause(qt, float(os.environ.get("SHOT_HOLD_S", "6")))  # the shell takes the picture now

@@ -27,6 +27,9 @@ class ChatView(QScrollArea):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._retheme_timer = QTimer(self)  # first: a palette change may come in construction
+        self._retheme_timer.setSingleShot(True)
+        self._retheme_timer.setInterval(0)
         self.open_url: Callable[[QUrl], object] = QDesktopServices.openUrl
         self._bubbles: list[MessageBubble] = []
         self._earlier: list[MessageRow] = []  # not yet shown, oldest first
@@ -67,6 +70,7 @@ class ChatView(QScrollArea):
         self._follow_timer.setSingleShot(True)
         self._follow_timer.setInterval(0)
         self._follow_timer.timeout.connect(self._on_follow_timer_timeout)
+        self._retheme_timer.timeout.connect(self._on_retheme_timer_timeout)
 
     def bubbles(self) -> list[MessageBubble]:
         """The bubbles on screen, oldest first."""
@@ -134,12 +138,17 @@ class ChatView(QScrollArea):
         return super().viewportEvent(event)
 
     def changeEvent(self, event: QEvent) -> None:
-        """Recolor when the user switches between light and dark themes."""
+        """Recolor when the user switches between light and dark themes: once the new palette
+        and style sheet have both reached every bubble (re-polishing resets a label's palette,
+        so colours set before it would be lost)."""
         super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange:
-            self._theme = BubbleTheme.from_palette(self.palette())
-            for bubble in self._bubbles:
-                bubble.set_theme(self._theme)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
+            self._retheme_timer.start()
+
+    def _on_retheme_timer_timeout(self) -> None:
+        self._theme = BubbleTheme.from_palette(self.palette())
+        for bubble in self._bubbles:
+            bubble.set_theme(self._theme)
 
     def _insert_rows(self, rows: Sequence[MessageRow]) -> None:
         """Put ``rows`` above the bubbles already shown, in one batch."""

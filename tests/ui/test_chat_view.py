@@ -294,13 +294,15 @@ def test_clear_removes_everything(view: ChatView) -> None:
     assert not more_button(view).isVisible()
 
 
-def test_palette_change_recolors_bubbles(view: ChatView) -> None:
+def test_palette_change_recolors_bubbles(view: ChatView, qtbot: QtBot) -> None:
     answer = view.add_message("assistant", "`code`")
     dark = QPalette(view.palette())
     dark.setColor(QPalette.ColorRole.Base, QColor("#1b1b1d"))
     dark.setColor(QPalette.ColorRole.Text, QColor("#e8e8e8"))
     view.setPalette(dark)
-    assert answer.text_label.palette().color(QPalette.ColorRole.Text) == QColor("#e8e8e8")
+    qtbot.waitUntil(
+        lambda: answer.text_label.palette().color(QPalette.ColorRole.Text) == QColor("#e8e8e8")
+    )
     late = view.add_message("assistant", "later")
     assert late.text_label.palette().color(QPalette.ColorRole.Text) == QColor("#e8e8e8")
 

@@ -4,7 +4,7 @@ part (avatar backdrop, bubbles, notices, icons, dialogs) repainting when the the
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QIcon, QImage, QPalette
 from PySide6.QtWidgets import QApplication, QComboBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
@@ -151,6 +151,12 @@ def test_bubbles_recolour_with_the_theme(app: QApplication, qtbot: QtBot) -> Non
     assert dark_user.lightnessF() < 0.4 and dark_user != dark_answer
     ink = answer.text_label.palette().color(_Role.WindowText)
     assert ink.lightnessF() > 0.8  # the text turned light with the card
+    for bubble, card in ((user, dark_user), (answer, dark_answer)):
+        # The text's own fill is the card's too: the new sheet re-polishes every label, and a
+        # fill set before that showed as a window-coloured box behind the words.
+        label = bubble.text_label
+        corner = pixel(bubble.grab().toImage(), *label.mapTo(bubble, QPoint(1, 1)).toTuple())
+        assert corner == card, (corner.name(), card.name())
 
 
 def test_notice_ink_reads_on_either_theme(app: QApplication, qtbot: QtBot) -> None:
