@@ -10,17 +10,16 @@ import math
 import time
 
 from PySide6.QtCore import QByteArray, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from PySide6.QtWidgets import QApplication, QDialog
 
 from avatar_desktop import APP_NAME
-from avatar_desktop.app.controllers import companion as companion_mode
 from avatar_desktop.app.controllers import settings_bridge
 from avatar_desktop.app.controllers.brain import Brain
 from avatar_desktop.app.controllers.conversation import Conversation, snapshot
-from avatar_desktop.app.controllers.gaze import Gaze
 from avatar_desktop.app.controllers.listener import Listener
 from avatar_desktop.app.controllers.memory import MemoryKeeper
 from avatar_desktop.app.controllers.memory_panel import MemoryPanel
+from avatar_desktop.app.controllers.presence import Presence
 from avatar_desktop.app.controllers.recovery import Recovery
 from avatar_desktop.app.controllers.services import Providers
 from avatar_desktop.app.controllers.spoken_turns import SpokenTurns
@@ -152,14 +151,18 @@ class AvatarApp:
         self.listener.barge_in_enabled = self.settings.barge_in
         self._bridge = NoticeBridge(self.window)
         self._heap_frozen = False
-        self._typing = False
         self.welcome_dialog: WelcomeDialog | None = None
         self.memory_dialog: MemoryDialog | None = None
         self._memory_panel: MemoryPanel | None = None
-        self.companion = companion_mode.CompanionMode(self.window, self.settings)
-        self.gaze = Gaze(
-            self.speaker.rig, self.window.avatar_widget, self._typing_field, self.window
+        self.presence = Presence(
+            self.window,
+            self.settings,
+            self.speaker.rig,
+            self.listener,
+            send=self.send,
+            stop=self.interrupt,
         )
+        self.companion = self.presence.companion
         self._connect()
         self.video.on_change = self._update_status
         self.video.on_failed = self._on_presenter_failed
@@ -191,7 +194,7 @@ class AvatarApp:
         w.settings_requested.connect(self._on_window_settings_requested)
         w.transcribe_requested.connect(self.listener.transcribe_file)
         self._connect_listening()
-        self._connect_companion()
+        w.theme_chosen.connect(self._on_window_theme_chosen)
         w.closing.connect(self.shutdown)
         c.session_opened.connect(w.show_session)
         c.sessions_changed.connect(lambda items: w.set_sessions(items, c.session.id))
@@ -216,28 +219,6 @@ class AvatarApp:
         ears.said.connect(self.send)
         ears.barge_in.connect(self._on_listener_barge_in)
         w.hands_free_toggled.connect(self._on_window_hands_free_toggled)
-        ears.turns.turn_started.connect(self._on_user_started_talking)
-        w.record_pressed.connect(self._on_user_started_talking)
-
-    def _connect_companion(self) -> None:
-        mode, ears = self.companion, self.listener
-        companion_mode.wire(
-            mode, send=self.send, stop=self.interrupt, press=ears.press, release=ears.release
-        )
-        mode.view.record_pressed.connect(self._on_user_started_talking)
-        mode.view.bar.input.textChanged.connect(self.gaze.typed)
-        ears.recording_changed.connect(mode.view.set_recording)
-        ears.level.connect(mode.view.set_input_level)
-        self.window.theme_chosen.connect(self._on_window_theme_chosen)
-
-    def _typing_field(self) -> QWidget | None:
-        """Where the user is writing, if anywhere: the character watches it."""
-        if self.companion.on:
-            return self.companion.view.bar.input
-        return self.window.input
-
-    def _on_user_started_talking(self) -> None:
-        self.speaker.rig.react("talking", time.monotonic())
 
     def _on_window_theme_chosen(self, choice: str) -> None:
         self.apply_theme(choice)
@@ -419,7 +400,7 @@ class AvatarApp:
 
     def _show_spoken(self, start: int, end: int, caption: str) -> None:
         self.window.show_spoken(start, end, caption)
-        self.companion.show_caption(caption)
+        self.presence.show_caption(caption)
 
     def _update_busy(self) -> None:
         self.window.set_busy(self.conversation.busy or self.stage.speaking)
@@ -431,13 +412,9 @@ class AvatarApp:
 
     def _on_input_text_changed(self) -> None:
         typing = bool(self.window.input.toPlainText().strip())
-        now = time.monotonic()
-        self.gaze.typed()
-        if typing and not self._typing:
-            self.speaker.rig.react("typing", now)  # the first keystroke catches its eye
-        self._typing = typing
+        self.presence.user_typed(typing)
         if not (self.conversation.busy or self.stage.speaking):
-            self.speaker.rig.set_state("listening" if typing else "idle", now)
+            self.speaker.rig.set_state("listening" if typing else "idle", time.monotonic())
 
     def _on_volume_changed(self, volume: float) -> None:
         self.player.volume = self.settings.volume = volume
@@ -556,8 +533,7 @@ class AvatarApp:
     def shutdown(self) -> None:
         self.listener.cancel()
         self.interrupt()
-        self.gaze.stop()
-        self.companion.close()
+        self.presence.close()
         self.speaker.close()
         self.save_settings()
         self.memory.keep_episode(snapshot(self.conversation.session))
