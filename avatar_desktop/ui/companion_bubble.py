@@ -6,6 +6,8 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import QWidget
 
+from avatar_desktop.ui.avatar.overlay import wrap_caption
+
 MAX_LINES = 3
 PAD_X, PAD_Y = 14.0, 9.0
 RADIUS = 14.0
@@ -17,24 +19,8 @@ EDGE = QColor(0, 0, 0, 46)
 
 
 def wrap_lines(text: str, fm: QFontMetricsF, width: float, max_lines: int = MAX_LINES) -> list[str]:
-    """Greedy word wrap into at most ``max_lines``; the rest ends the last line in an ellipsis."""
-    words = text.split()
-    lines: list[str] = []
-    current = ""
-    for i, word in enumerate(words):
-        trial = f"{current} {word}" if current else word
-        if not current or fm.horizontalAdvance(trial) <= width:
-            current = trial
-            continue
-        lines.append(current)
-        current = word
-        if len(lines) == max_lines - 1:
-            current = " ".join(words[i:])
-            break
-    if current:
-        lines.append(current)
-    elide = Qt.TextElideMode.ElideRight
-    return [fm.elidedText(line, elide, width) for line in lines[:max_lines]]
+    """Word-wrapped like the stage's caption, into at most ``max_lines``."""
+    return wrap_caption(text, fm, width, max_lines)
 
 
 def bubble_path(body: QRectF, tail_x: float) -> QPainterPath:

@@ -15,7 +15,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QToolButton, QWidget
 
-from avatar_desktop.ui import icons
+from avatar_desktop.ui import icons, mic_button
 
 BAR_HEIGHT = 46
 MIC_SIZE = 34
@@ -122,23 +122,10 @@ class ControlBar(QWidget):
 
     def set_recording(self, recording: bool) -> None:
         """The microphone is open (the button glows with the voice) or closed."""
-        self.mic.setProperty("recording", recording)
-        self.mic.setToolTip(
-            "Listening… click (or let go) when you are done." if recording else RECORD_TIP
-        )
-        self.set_input_level(-90.0 if recording else None)
+        mic_button.show_recording(self.mic, recording, RECORD_TIP)
 
     def set_input_level(self, level_db: float | None) -> None:
-        """A red glow that grows with the voice, as in the main window."""
-        if level_db is None:
-            self.mic.setStyleSheet("")
-            return
-        strength = min(1.0, max(0.0, (level_db + 60.0) / 50.0))
-        alpha = int(70 + 185 * strength)
-        self.mic.setStyleSheet(
-            f"QToolButton#companionMic {{ background: rgba(220, 60, 60, {alpha});"
-            f" border-radius: {MIC_SIZE // 2}px; border: 2px solid rgb(200, 40, 40); }}"
-        )
+        mic_button.show_level(self.mic, level_db)
 
 
 class CornerGrip(QWidget):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QToolButton, QVBoxLayout, QWidget
 
-from avatar_desktop.ui import icons
+from avatar_desktop.ui import icons, mic_button
 from avatar_desktop.ui.input_box import PLACEHOLDER, InputBox
 
 RECORD_TIP = "Talk: click, speak, click again — or hold it (or Ctrl+Space) while you speak"
@@ -46,24 +46,10 @@ class Composer(QFrame):
 
     def set_recording(self, recording: bool) -> None:
         """The microphone is open (the button glows with the voice) or closed."""
-        self.record_button.setProperty("recording", recording)
-        self.record_button.setToolTip(
-            "Listening… click (or let go) when you are done." if recording else RECORD_TIP
-        )
-        self.set_input_level(-90.0 if recording else None)
+        mic_button.show_recording(self.record_button, recording, RECORD_TIP)
 
     def set_input_level(self, level_db: float | None) -> None:
-        """Show how loud the microphone hears the user: a red glow that grows with the voice."""
-        if level_db is None:
-            self.record_button.setStyleSheet("")
-            return
-        strength = min(1.0, max(0.0, (level_db + 60.0) / 50.0))
-        alpha = int(70 + 185 * strength)
-        radius = RECORD_SIZE // 2
-        self.record_button.setStyleSheet(
-            f"QToolButton#recordButton {{ background: rgba(220, 60, 60, {alpha});"
-            f" border-radius: {radius}px; border: 2px solid rgb(200, 40, 40); }}"
-        )
+        mic_button.show_level(self.record_button, level_db)
 
     def set_transcribing(self, busy: bool) -> None:
         self.record_button.setEnabled(not busy)

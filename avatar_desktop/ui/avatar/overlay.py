@@ -92,8 +92,10 @@ def draw_chip(
     p.drawText(text_box, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, elided)
 
 
-def wrap_caption(text: str, fm: QFontMetricsF, width: float) -> list[str]:
-    """Greedy word wrap into at most two lines; whatever does not fit ends in an ellipsis."""
+def wrap_caption(
+    text: str, fm: QFontMetricsF, width: float, max_lines: int = CAPTION_LINES
+) -> list[str]:
+    """Greedy word wrap into at most ``max_lines``; whatever does not fit ends in an ellipsis."""
     words = text.split()
     lines: list[str] = []
     current = ""
@@ -104,13 +106,13 @@ def wrap_caption(text: str, fm: QFontMetricsF, width: float) -> list[str]:
             continue
         lines.append(current)
         current = word
-        if len(lines) == CAPTION_LINES - 1:
+        if len(lines) == max_lines - 1:
             current = " ".join(words[i:])
             break
     if current:
         lines.append(current)
     elide = Qt.TextElideMode.ElideRight
-    return [fm.elidedText(line, elide, width) for line in lines[:CAPTION_LINES]]
+    return [fm.elidedText(line, elide, width) for line in lines[:max_lines]]
 
 
 def caption_font(base: QFont, height: float) -> QFont:
