@@ -78,19 +78,24 @@ def gap_windows(pcm: Float32) -> int:
     return max((len(run) for run in inside.split("v")), default=0)
 
 
-def fluent(take: Callable[[], Float32], tries: int = 8) -> Float32:
-    """A take with no pause inside. Piper draws noise, so each take differs; about one in five
-    has a ~100 ms gap mid-sentence, which is a real pause to the taker and not what we test."""
+TRIES = 16  # measured: up to a third of the takes of some sentences pause inside
+
+
+def fluent(take: Callable[[], Float32], tries: int = TRIES) -> Float32:
+    """A take with no pause inside. Piper draws noise, so each take differs; some have a
+    ~100 ms gap mid-sentence, which is a real pause to the taker and not what we test."""
+    gaps = []
     for _ in range(tries):
         pcm = take()
-        if gap_windows(pcm) <= 1:
+        gaps.append(gap_windows(pcm))
+        if gaps[-1] <= 1:
             return pcm
-    pytest.fail(f"no fluent take in {tries}: the voice pauses inside every time")
+    pytest.fail(f"no fluent take in {tries}: the voice pauses inside every time ({gaps})")
 
 
 def fluent_halves(voice: PiperVoiceProvider) -> tuple[Float32, Float32]:
     """The wondering question cut at its comma: both halves fluent."""
-    for _ in range(8):
+    for _ in range(TRIES):
         whole = voice.synthesize(WONDERING, cancel=CancelToken())
         pcm = to_mono_16k(whole.pcm, whole.sample_rate)
         comma = next(p for p in whole.phones if p.symbol == ",")
@@ -98,7 +103,7 @@ def fluent_halves(voice: PiperVoiceProvider) -> tuple[Float32, Float32]:
         second = pcm[round(comma.end * SAMPLE_RATE) :]
         if gap_windows(first) <= 1 and gap_windows(second) <= 1:
             return first, second
-    pytest.fail("no fluent take of the wondering question in 8")
+    pytest.fail(f"no fluent take of the wondering question in {TRIES}")
 
 
 @pytest.fixture(scope="session")
