@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QIcon, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 
 IconMaker = Callable[[QColor], QIcon]
 MIN_STAGE = 240  # the character stays readable down to this many pixels each way
-VOICE_INSET = 12  # the voice pill's distance from the stage's top-right corner
 
 
 class StageArea(QWidget):
@@ -43,7 +42,8 @@ class StageArea(QWidget):
         self._right = QHBoxLayout()
         self.top_row.addLayout(self._left)
         self.top_row.addStretch(1)
-        self.top_row.addLayout(self._right)
+        self.top_row.addWidget(voice_controls)  # beside the stage, not over it: the character
+        self.top_row.addLayout(self._right)  # repaints every frame, and anything over it too
         self.host = QWidget()
         self.host.setObjectName("stage")
         self.host.setMinimumSize(MIN_STAGE, MIN_STAGE)
@@ -52,28 +52,12 @@ class StageArea(QWidget):
         self._stack.addWidget(avatar_widget)
         self.away = self._build_away()
         self._stack.addWidget(self.away)
-        self.voice_controls = voice_controls  # floats in the stage's top-right corner
-        voice_controls.setParent(self.host)
-        room = voice_controls.sizeHint().width() + 2 * VOICE_INSET
-        self.host.setMinimumSize(max(MIN_STAGE, room), MIN_STAGE)
-        self.host.installEventFilter(self)
+        self.host.setMinimumSize(MIN_STAGE, MIN_STAGE)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         column.addLayout(self.top_row)
         column.addWidget(self.host, 1)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.host and event.type() in (QEvent.Type.Resize, QEvent.Type.Show):
-            self._place_voice()
-        return super().eventFilter(watched, event)
-
-    def _place_voice(self) -> None:
-        pill = self.voice_controls
-        pill.adjustSize()
-        x = max(0, self.host.width() - pill.width() - VOICE_INSET)
-        pill.move(x, VOICE_INSET)
-        pill.raise_()
 
     def _build_away(self) -> QWidget:
         away = QWidget()
@@ -117,7 +101,6 @@ class StageArea(QWidget):
         """Hand the avatar widget out (to the companion); the stage shows where it went."""
         self._stack.removeWidget(self.avatar_widget)
         self._stack.setCurrentWidget(self.away)
-        self._place_voice()
         return self.avatar_widget
 
     def take_back(self) -> None:
@@ -126,7 +109,6 @@ class StageArea(QWidget):
             self._stack.insertWidget(0, self.avatar_widget)
         self._stack.setCurrentWidget(self.avatar_widget)
         self.avatar_widget.show()
-        self._place_voice()
 
     def holds_avatar(self) -> bool:
         return self._stack.indexOf(self.avatar_widget) >= 0

@@ -27,7 +27,7 @@ class VoiceControls(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("voiceControls")
-        self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self._icons = self._speaker_icons()
         self.mute = QToolButton()
         self.mute.setObjectName("muteButton")
@@ -37,7 +37,8 @@ class VoiceControls(QWidget):
         self.volume = QSlider(Qt.Orientation.Horizontal)
         self.volume.setObjectName("volumeSlider")
         self.volume.setRange(0, 100)
-        self.volume.setFixedWidth(110)
+        self.volume.setMinimumWidth(48)  # it gives way first when the stage is narrow
+        self.volume.setMaximumWidth(110)
         self.volume.setToolTip("Volume")
         self.volume.valueChanged.connect(lambda v: self.volume_changed.emit(v / 100))
         self.rate = QComboBox()

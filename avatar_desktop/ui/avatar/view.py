@@ -21,8 +21,8 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from avatar_desktop.avatar.look import Look
 from avatar_desktop.avatar.pose import NEUTRAL, Pose
 from avatar_desktop.avatar.surface import AvatarEvent
+from avatar_desktop.ui.avatar import dirty, overlay
 from avatar_desktop.ui.avatar import geometry as g
-from avatar_desktop.ui.avatar import overlay
 from avatar_desktop.ui.avatar.body import draw_arm_back, draw_arm_front, draw_neck, draw_torso
 from avatar_desktop.ui.avatar.face import draw_brows, draw_face
 from avatar_desktop.ui.avatar.head import draw_hair_back, draw_hair_front, draw_head
@@ -173,6 +173,7 @@ class AvatarView(QWidget):
         self.setAccessibleName("Avatar")
         self._renderer = AvatarRenderer(look)
         self._pose = NEUTRAL
+        self._shown = NEUTRAL  # the pose the whole view last showed (see dirty.py)
         self._state_label = ""
         self._caption = ""
         self._error = False
@@ -191,9 +192,15 @@ class AvatarView(QWidget):
         return self._pose
 
     def set_pose(self, pose: Pose) -> None:
-        if pose != self._pose:
-            self._pose = pose
+        if pose == self._pose:
+            return
+        self._pose = pose
+        rect = dirty.face_rect(self._shown, pose, QSizeF(self.size()))
+        if rect is None:
+            self._shown = pose  # the coming paint shows all of it
             self.update()
+        else:
+            self.update(rect.toAlignedRect())
 
     def on_event(self, event: AvatarEvent) -> None:
         """Nothing to do: the drawn avatar follows the poses, which already show the event."""
@@ -259,6 +266,8 @@ class AvatarView(QWidget):
         super().changeEvent(event)
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        if event.rect().contains(self.rect()):
+            self._shown = self._pose
         painter = QPainter(self)
         self._renderer.paint(
             painter,
