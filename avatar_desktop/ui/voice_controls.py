@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPainter, QPaintEvent, QPalette
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QSizePolicy, QSlider, QToolButton, QWidget
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPainter, QPaintEvent, QPalette, QResizeEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLayout,
+    QSizePolicy,
+    QSlider,
+    QToolButton,
+    QWidget,
+)
 
 from avatar_desktop.ui import icons
 
@@ -47,9 +55,11 @@ class VoiceControls(QWidget):
         for rate in RATES:
             self.rate.addItem(f"{rate:g}×", rate)
         self.rate.currentIndexChanged.connect(lambda i: self.rate_changed.emit(RATES[i]))
-        layout = QHBoxLayout(self)
+        self._row = layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
         layout.setSpacing(8)
+        # The pill may be narrower than its slider needs (see minimumSizeHint).
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         layout.addWidget(self.mute)
         layout.addWidget(self.volume)
         layout.addWidget(self.rate)
@@ -73,6 +83,30 @@ class VoiceControls(QWidget):
         self.volume.setEnabled(not muted)
         if emit:
             self.muted_changed.emit(muted)
+
+    def _slider_room(self) -> int:
+        return self.volume.minimumWidth() + self._row.spacing()
+
+    def minimumSizeHint(self) -> QSize:
+        """Mute and rate alone: on a narrow stage the volume slider steps aside (the View
+        menu's mute stays), so the pill never holds the window wider than it must be."""
+        hint = super().minimumSizeHint()
+        if not self.volume.isHidden():
+            hint.setWidth(hint.width() - self._slider_room())
+        return hint
+
+    def sizeHint(self) -> QSize:
+        """The whole pill, slider too, whether or not it is showing right now."""
+        hint = super().sizeHint()
+        if self.volume.isHidden():
+            hint.setWidth(hint.width() + self.volume.sizeHint().width() + self._row.spacing())
+        return hint
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self.volume.setHidden(
+            event.size().width() < self.minimumSizeHint().width() + self._slider_room()
+        )
+        super().resizeEvent(event)
 
     def _speaker_icons(self) -> tuple[QIcon, QIcon]:
         ink = self.palette().color(QPalette.ColorRole.ButtonText)

@@ -112,6 +112,25 @@ def test_the_panels_fold_from_the_keyboard(qtbot: QtBot, make_app: MakeApp) -> N
     assert window.input.hasFocus()  # typing goes on where it was
 
 
+def test_the_voice_pill_gives_way_on_a_narrow_stage(qtbot: QtBot, make_app: MakeApp) -> None:
+    """At the smallest window with every panel open the volume slider steps aside, so the top
+    row never holds the window wider than the panels and the stage need."""
+    window = make_app(ScriptedModel(["Hi."])).window
+    window.set_panels(sidebar=True, chat=True, chat_width=380)
+    pill = window.voice_controls
+    resized(qtbot, window, QSize(1400, 900))
+    assert pill.volume.isVisible() and pill.mute.isVisible() and pill.rate.isVisible()
+    window.resize(200, 150)
+    qtbot.waitUntil(lambda: not pill.volume.isVisible())
+    assert window.width() <= 760  # the smallest window is well inside 800 pixels
+    assert pill.mute.isVisible() and pill.rate.isVisible()
+    top_row = rect_in(window, window.stage_area).adjusted(0, 0, 0, -window.stage_area.host.height())
+    assert top_row.contains(rect_in(window, pill))
+    resized(qtbot, window, QSize(1400, 900))
+    qtbot.waitUntil(lambda: pill.volume.isVisible())
+    assert pill.volume.width() >= pill.volume.minimumWidth()
+
+
 def test_a_tiny_window_stays_usable(qtbot: QtBot, make_app: MakeApp) -> None:
     window = make_app(ScriptedModel(["Hi."])).window
     window.resize(200, 150)
