@@ -49,7 +49,7 @@ def play_into_sink(pcm: np.ndarray, *, sink: str = SINK) -> subprocess.Popen[byt
 def test_a_spoken_question_is_captured_cut_and_understood(
     pulse_sink: PulseSink,  # noqa: F811
 ) -> None:
-    voice = PiperVoiceProvider()
+    voice = PiperVoiceProvider(variation=0.0)
     voice.load()
     clip = np.concatenate([silence(0.3), spoken(voice, QUESTION), silence(1.0)])
     recorder = Recorder()
@@ -79,7 +79,7 @@ def test_a_dozen_spoken_questions_through_the_microphone_are_understood(
     pulse_sink: PulseSink,  # noqa: F811
 ) -> None:
     """The whole ear, in real time: sink → PortAudio recorder → VAD → Whisper, WER <= 10%."""
-    voice = PiperVoiceProvider()
+    voice = PiperVoiceProvider(variation=0.0)
     voice.load()
     ears = WhisperTranscriber()
     gap = silence(1.0)

@@ -33,7 +33,7 @@ WINDOW = WINDOW_S * SAMPLE_RATE
 @pytest.fixture(scope="module")
 def voice() -> PiperVoiceProvider:
     """The project's own voice, loaded once for the module."""
-    piper = PiperVoiceProvider()
+    piper = PiperVoiceProvider(variation=0.0)
     piper.load()
     return piper
 

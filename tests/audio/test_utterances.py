@@ -23,7 +23,7 @@ from tests.audio.utterances import (
 
 @pytest.fixture(scope="module")
 def voice() -> Iterator[PiperVoiceProvider]:
-    piper = PiperVoiceProvider()
+    piper = PiperVoiceProvider(variation=0.0)
     piper.load()
     yield piper
 

@@ -43,7 +43,7 @@ TAIL = SETTINGS.tail_ms * SAMPLE_RATE // 1000
 @pytest.fixture(scope="module")
 def clips() -> dict[str, Audio]:
     """Both sentences spoken once by the bundled voice, at 16 kHz."""
-    voice = PiperVoiceProvider()
+    voice = PiperVoiceProvider(variation=0.0)
     voice.load()
     spoken = {}
     for text in (FOX, HELLO):

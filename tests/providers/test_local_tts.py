@@ -126,6 +126,20 @@ def test_a_faster_rate_is_shorter(voice: PiperVoiceProvider) -> None:
 
 
 @pytest.mark.model
+def test_takes_vary_unless_variation_is_zero(voice: PiperVoiceProvider) -> None:
+    """The voice draws noise, so two takes differ; at variation 0 they are the same."""
+    one, two = (voice.synthesize(SENTENCE, cancel=CancelToken()).pcm for _ in range(2))
+    assert len(one) != len(two) or not np.array_equal(one, two)
+    steady = PiperVoiceProvider(variation=0.0)
+    same = [steady.synthesize(SENTENCE, cancel=CancelToken()) for _ in range(2)]
+    np.testing.assert_array_equal(same[0].pcm, same[1].pcm)
+    assert same[0].phones == same[1].phones
+    assert_contiguous(same[0])
+    with pytest.raises(ValueError, match="variation"):
+        PiperVoiceProvider(variation=-0.5)
+
+
+@pytest.mark.model
 def test_cancel_before_start_raises(voice: PiperVoiceProvider) -> None:
     token = CancelToken()
     token.cancel()

@@ -24,7 +24,7 @@ LONG_ANSWER = [f"This is sentence number {n}, spoken slowly and clearly. " for n
 
 @pytest.fixture(scope="module")
 def question_audio() -> np.ndarray:
-    voice = PiperVoiceProvider()
+    voice = PiperVoiceProvider(variation=0.0)
     voice.load()
     return np.concatenate([silence(0.2), spoken(voice, QUESTION), silence(0.2)])
 

@@ -25,7 +25,7 @@ LEFT = Qt.MouseButton.LeftButton
 
 @pytest.fixture(scope="module")
 def question_audio() -> np.ndarray:
-    voice = PiperVoiceProvider()
+    voice = PiperVoiceProvider(variation=0.0)
     voice.load()
     return np.concatenate([silence(0.3), spoken(voice, QUESTION), silence(0.4)])
 

@@ -34,7 +34,7 @@ ANSWER = ["It", " is", " Kilimanjaro", "."]
 
 @pytest.fixture(scope="module")
 def voice() -> PiperVoiceProvider:
-    voice = PiperVoiceProvider()
+    voice = PiperVoiceProvider(variation=0.0)
     voice.load()
     return voice
 

@@ -230,7 +230,9 @@ def _read_long(model: Any, audio: np.ndarray, cancel: CancelToken) -> str:
         language="en",
         beam_size=1,
         condition_on_previous_text=False,
-        without_timestamps=True,
+        # With timestamps each next window starts where the last whole sentence ended; without
+        # them it starts 30 s on, and a word spoken across that line was lost.
+        without_timestamps=False,
         vad_filter=False,  # the app's own VAD has already cut the utterance
     )
     words = []

@@ -94,9 +94,16 @@ class _Engine:
 class PiperVoiceProvider:
     """The bundled Piper voice, loaded once off the GUI thread, one synthesis at a time."""
 
-    def __init__(self, cache_dir: Path | None = None) -> None:
-        """``cache_dir`` keeps the voice patched for timings, so later starts load faster."""
+    def __init__(self, cache_dir: Path | None = None, *, variation: float = 1.0) -> None:
+        """``cache_dir`` keeps the voice patched for timings, so later starts load faster.
+
+        ``variation`` scales the voice's random noise: at 1 (its own) every take of a sentence
+        sounds a little different, as people do; at 0 every take is the same, sample for
+        sample, which is what tests and benchmarks that judge one take need."""
+        if variation < 0:
+            raise ValueError(f"variation {variation} is below 0")
         self._cache_dir = cache_dir
+        self._variation = variation
         self._loader: Loader[_Engine] = Loader(
             self._open, thread_name="voice-load", not_loaded="The voice is not loaded.", kind="load"
         )
@@ -196,7 +203,8 @@ class PiperVoiceProvider:
         with self._run_lock:
             cancel.raise_if_cancelled()
             started = time.perf_counter()
-            pieces, phones = self._collect(self._chunks(engine, text, rate), cancel)
+            chunks = self._chunks(engine, text, rate, self._variation)
+            pieces, phones = self._collect(chunks, cancel)
         pcm = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
         speech = trim_leading_silence(Speech(pcm, self.sample_rate, tuple(phones), text))
         elapsed = time.perf_counter() - started
@@ -204,9 +212,13 @@ class PiperVoiceProvider:
         return speech
 
     @staticmethod
-    def _chunks(engine: _Engine, text: str, rate: float) -> Iterator[Any]:
-        length_scale = float(engine.voice.config.length_scale or 1.0) / rate
-        config = engine.syn_config(length_scale=length_scale)
+    def _chunks(engine: _Engine, text: str, rate: float, variation: float) -> Iterator[Any]:
+        voice = engine.voice.config
+        config = engine.syn_config(
+            length_scale=float(voice.length_scale or 1.0) / rate,
+            noise_scale=float(voice.noise_scale) * variation,
+            noise_w_scale=float(voice.noise_w_scale) * variation,
+        )
         try:
             yield from engine.voice.synthesize(text, syn_config=config, include_alignments=True)
         except (RuntimeError, ValueError) as exc:
