@@ -205,9 +205,11 @@ def run(argv: list[str]) -> dict[str, float]:
         local = LocalChatModel()
         metrics.update(_session(local, "", QUESTIONS))
         local.close()
+        # Every question, as on the normal stage: the 5th percentile of two answers' frames
+        # moved by 5 fps from one run to the next.
         for layout in ("large", "companion"):
             local = LocalChatModel()
-            metrics.update(_session(local, f"_{layout}", QUESTIONS[:2], layout))
+            metrics.update(_session(local, f"_{layout}", QUESTIONS, layout))
             local.close()
         with GroqFake() as fake:
             fake.ttft_ms, fake.tps = args.ttft_ms, 800
