@@ -3,7 +3,8 @@
 # then builds the PyInstaller bundle and runs the bundle's self-test. Extra arguments go to pytest.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
-setup_all
+# Test-only: the tray test runs the app on a real desktop (Xvfb, a D-Bus session bus).
+setup_all xvfb dbus
 cd "$ROOT"
 export QT_QPA_PLATFORM=offscreen
 say "PulseAudio with a null sink (real audio output and capture, no sound card needed)"

@@ -35,14 +35,4 @@ def test_no_tray_builds_nothing_and_says_so(qtbot: QtBot, caplog: pytest.LogCapt
     assert any("No system tray" in r.getMessage() for r in caplog.records)
 
 
-def test_with_a_tray_the_menu_holds_the_same_actions(qtbot: QtBot) -> None:
-    if not QSystemTrayIcon.isSystemTrayAvailable():
-        pytest.skip("no system tray on the offscreen platform")
-    owner = QWidget()
-    qtbot.addWidget(owner)
-    given = actions(owner)
-    tray = Tray(given)
-    assert tray.actions() == given  # the same objects: checked states agree with the View menu
-    assert tray.icon is not None
-    with qtbot.waitSignal(tray.toggle_requested, timeout=1000):
-        tray.icon.activated.emit(QSystemTrayIcon.ActivationReason.Trigger)
+# With a tray: tests/ui/test_tray_desktop.py, on a real desktop (Xvfb, a session bus, a tray).
