@@ -54,4 +54,4 @@ class Composer(QFrame):
     def set_transcribing(self, busy: bool) -> None:
         self.record_button.setEnabled(not busy)
         text = "Turning what you said into text…" if busy else PLACEHOLDER
-        self.input.setPlaceholderText(text)
+        self.input.show_hint(text)

@@ -4,7 +4,7 @@ with what is typed, from one line to a few, then scrolls."""
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QMimeData, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 PASTE_LIMIT = 20_000
@@ -29,10 +29,28 @@ class InputBox(QPlainTextEdit):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("messageInput")
+        self._hint = PLACEHOLDER
         self.setPlaceholderText(PLACEHOLDER)
         self.setTabChangesFocus(True)
         self.document().documentLayout().documentSizeChanged.connect(self._fit_height)
         self._fit_height()
+
+    def show_hint(self, text: str) -> None:
+        """The placeholder. Where it would wrap, only its part before " (" shows (the keys)."""
+        self._hint = text
+        self._fit_hint()
+
+    def _fit_hint(self) -> None:
+        room = self.viewport().width() - 2 * self.document().documentMargin()
+        text = self._hint
+        if self.fontMetrics().horizontalAdvance(text) > room:
+            text = text.split(" (")[0]
+        if self.placeholderText() != text:
+            self.setPlaceholderText(text)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_hint()
 
     def _fit_height(self, *_: object) -> None:
         """As tall as its lines (wrapped ones too), between one line and MAX_LINES."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from avatar_desktop.ui.input_box import MAX_LINES, MIN_HEIGHT, InputBox
+from avatar_desktop.ui.input_box import MAX_LINES, MIN_HEIGHT, PLACEHOLDER, InputBox
 
 
 def shown_box(qtbot: QtBot) -> InputBox:
@@ -52,3 +52,18 @@ def test_long_wrapped_text_grows_it_too(qtbot: QtBot, qapp: QApplication) -> Non
     box.setPlainText("word " * 40)
     qapp.processEvents()
     assert box.height() > MIN_HEIGHT
+
+
+def test_the_hint_drops_its_keys_rather_than_wrap(qtbot: QtBot) -> None:
+    box = shown_box(qtbot)
+    box.resize(900, box.height())
+    qtbot.waitUntil(lambda: box.placeholderText() == PLACEHOLDER)
+    box.resize(300, box.height())
+    qtbot.waitUntil(lambda: box.placeholderText() == "Type a message…")
+    room = box.viewport().width() - 2 * box.document().documentMargin()
+    assert box.fontMetrics().horizontalAdvance(box.placeholderText()) <= room
+    box.show_hint("Turning what you said into text…")
+    assert box.placeholderText() == "Turning what you said into text…"
+    box.show_hint(PLACEHOLDER)
+    box.resize(900, box.height())
+    qtbot.waitUntil(lambda: box.placeholderText() == PLACEHOLDER)
