@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from typing import TypeVar
 
 import numpy as np
@@ -62,9 +61,9 @@ def clips() -> Clips:
     voice.load()
     assert not any("," in text for text in SENTENCES[1:5])  # a comma is a pause in Piper's voice
     return Clips(
-        fluent(partial(spoken, voice, QUESTION)),
+        fluent(spoken(voice, QUESTION)),
         *fluent_halves(voice),
-        [trimmed(fluent(partial(spoken, voice, text))) for text in SENTENCES[1:5]],
+        [trimmed(fluent(spoken(voice, text))) for text in SENTENCES[1:5]],
     )
 
 
@@ -78,11 +77,10 @@ def gap_windows(pcm: Float32) -> int:
     return max((len(run) for run in inside.split("v")), default=0)
 
 
-def fluent(take: Callable[[], Float32]) -> Float32:
-    """A take with no pause inside: a ~100 ms gap mid-sentence is a real pause to the taker and
-    not what these scenes test. The voice speaks with no variation, so the take is the same on
-    every run and this holds or fails for good."""
-    pcm = take()
+def fluent(pcm: Float32) -> Float32:
+    """``pcm``, checked to have no pause inside: a ~100 ms gap mid-sentence is a real pause to
+    the taker and not what these scenes test. The voice speaks with no variation, so the take
+    is the same on every run and this holds or fails for good."""
     gaps = gap_windows(pcm)
     assert gaps <= 1, f"the voice pauses inside this sentence ({gaps} windows)"
     return pcm
@@ -95,7 +93,7 @@ def fluent_halves(voice: PiperVoiceProvider) -> tuple[Float32, Float32]:
     comma = next(p for p in whole.phones if p.symbol == ",")
     first = pcm[: round(comma.start * SAMPLE_RATE)]
     second = pcm[round(comma.end * SAMPLE_RATE) :]
-    return fluent(lambda: first), fluent(lambda: second)
+    return fluent(first), fluent(second)
 
 
 @pytest.fixture(scope="session")

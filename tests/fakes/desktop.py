@@ -32,8 +32,9 @@ class Lines:
 
     def _pump(self) -> None:
         assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self._queue.put(line.rstrip("\n"))
+        with self.process.stdout:  # closed here, at the end, by the only reader
+            for line in self.process.stdout:
+                self._queue.put(line.rstrip("\n"))
 
     def wait_for(self, pattern: str, timeout: float = 20.0) -> re.Match[str]:
         """The first line from now on that matches ``pattern``."""
@@ -104,7 +105,8 @@ def desktop() -> Iterator[Desktop]:
         )
         started.append(bus)
         assert bus.stdout is not None
-        address = bus.stdout.readline().strip()
+        with bus.stdout:
+            address = bus.stdout.readline().strip()
         read, write = os.pipe()
         xvfb = subprocess.Popen(
             ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],

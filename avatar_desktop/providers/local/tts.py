@@ -99,7 +99,7 @@ class PiperVoiceProvider:
 
         ``variation`` scales the voice's random noise: at 1 (its own) every take of a sentence
         sounds a little different, as people do; at 0 every take is the same, sample for
-        sample, which is what tests and benchmarks that judge one take need."""
+        sample, which is what tests that judge one take need."""
         if variation < 0:
             raise ValueError(f"variation {variation} is below 0")
         self._cache_dir = cache_dir
