@@ -9,19 +9,25 @@ guard finds the user clearly louder (a barge-in). No Qt; results go to a callbac
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from avatar_desktop.audio.capture import SAMPLE_RATE, Recorder
 from avatar_desktop.audio.echo import EchoGuard
-from avatar_desktop.audio.turns import TurnEnded, TurnEvent, TurnStarted, TurnTaker
+from avatar_desktop.audio.turns import Judgement, TurnEnded, TurnEvent, TurnStarted, TurnTaker
+from avatar_desktop.core.priority import yield_cpu
 
 log = logging.getLogger(__name__)
 
 TICK_S = 0.015  # a barge-in or a pause is noticed within one tick
 BARGE_IN_PROBABILITY = 0.3
 BARGE_LOOKBACK_S = 0.4  # the user's words began a little before they were recognised
+# How much the end-of-turn model yields to the rest of the app (a nice value, Linux). On two
+# cores it ran beside the recogniser and the window and made the pause's words come 0.1 s
+# later, and the answer with them; yielding, its verdict still came before the turn could end.
+JUDGE_NICENESS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +60,39 @@ class Ears:
     barge_in_enabled: Callable[[], bool]
 
 
+class Judge:
+    """The end-of-turn model on a thread of its own, below the others' priority where the
+    system allows: the pause's words go first, so the answer can start from them."""
+
+    def __init__(self) -> None:
+        self._asked: queue.SimpleQueue[Judgement | None] = queue.SimpleQueue()
+        self._done: queue.SimpleQueue[tuple[Judgement, float | None, str | None]] = (
+            queue.SimpleQueue()
+        )
+        self._thread = threading.Thread(target=self._run, name="turn-judge", daemon=True)
+        self._thread.start()
+
+    def ask(self, judgement: Judgement) -> None:
+        self._asked.put(judgement)
+
+    def verdicts(self) -> list[tuple[Judgement, float | None, str | None]]:
+        """The verdicts reached since the last call, oldest first."""
+        out = []
+        while not self._done.empty():
+            out.append(self._done.get_nowait())
+        return out
+
+    def stop(self) -> None:
+        self._asked.put(None)
+        if self._thread is not threading.current_thread():
+            self._thread.join(timeout=2.0)
+
+    def _run(self) -> None:
+        yield_cpu(JUDGE_NICENESS)
+        while (judgement := self._asked.get()) is not None:
+            self._done.put((judgement, *judgement.assess()))
+
+
 class HandsFreeLoop:
     """Reads the recorder every tick; ``deliver`` gets each batch of events, on this thread."""
 
@@ -70,9 +109,11 @@ class HandsFreeLoop:
         self._users = False  # the open turn is the user's, not the avatar's echo
         self._claimed = False  # a barge-in came before its turn started: that turn is the user's
         self._thread: threading.Thread | None = None
+        self._judge: Judge | None = None
         self.level_db = -90.0
 
     def start(self) -> None:
+        self._judge = Judge()
         self._thread = threading.Thread(target=self._run, name="hands-free", daemon=True)
         self._thread.start()
 
@@ -82,6 +123,9 @@ class HandsFreeLoop:
         thread, self._thread = self._thread, None
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout=2.0)
+        judge, self._judge = self._judge, None
+        if judge is not None:
+            judge.stop()
 
     def _run(self) -> None:
         # A raw thread, not a pool worker: it lives as long as listening and must tick on time.
@@ -99,7 +143,8 @@ class HandsFreeLoop:
         self.level_db = recorder.level_db
         speaking = self._ears.avatar_speaking()
         self._guard.observe(recorder.level_db, self._ears.playback_db() if speaking else -120.0)
-        out = self._users_events(self.taker.feed(pcm, judge=False), speaking)
+        out = self._users_events(self._verdicts(), speaking)  # before the audio they may end
+        out += self._users_events(self.taker.feed(pcm, judge=False), speaking)
         if speaking and self.taker.last_probability >= BARGE_IN_PROBABILITY:
             self._check_barge_in(out)
         if recorder.lost:
@@ -107,7 +152,19 @@ class HandsFreeLoop:
             self._stop.set()
         self._send(out)
         # The pause's audio is on its way to the recogniser; now the model may take its time.
-        self._send(self._users_events(self.taker.judge(), speaking))
+        asked = self.taker.ask()
+        if asked is None:
+            return
+        if asked.windows and self._judge is not None:
+            self._judge.ask(asked)
+        else:  # no model to hear it: the verdict is known now
+            self._send(self._users_events(self.taker.verdict(asked, *asked.assess()), speaking))
+
+    def _verdicts(self) -> list[TurnEvent]:
+        judge = self._judge
+        if judge is None:
+            return []
+        return [event for done in judge.verdicts() for event in self.taker.verdict(*done)]
 
     def _send(self, events: list[LoopEvent]) -> None:
         if events:

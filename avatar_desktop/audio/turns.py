@@ -125,6 +125,26 @@ class Judged:
     likely_complete: bool
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class Judgement:
+    """A pause put to the end-of-turn model: the audio it reads, cut when it was asked (the
+    latest 8 s of the turn, and the words since the user went on, if they did). Its
+    ``assess`` may run on any thread; the taker takes the verdict back with ``verdict``."""
+
+    pause: int
+    windows: tuple[Float32, ...]
+    model: EndOfTurnModel | None
+
+    def assess(self) -> tuple[float | None, str | None]:
+        """The model's chance that the thought is finished, and why it failed if it did."""
+        if self.model is None or not self.windows:
+            return None, None
+        try:
+            return max(self.model.complete(window) for window in self.windows), None
+        except Exception as exc:  # a broken model costs its verdicts, never the listening
+            return None, str(exc) or type(exc).__name__
+
+
 @dataclass(frozen=True, slots=True)
 class Resumed:
     """The voice came back; ``fixed``: the words of the pause's audio stand (else the next
@@ -262,6 +282,7 @@ class TurnTaker:
         self._pause = 0
         self._likely = False
         self._unjudged = False  # the latest pause awaits the model's verdict
+        self._asked = 0  # the latest pause whose verdict was asked for
         self._heard: dict[int, bool] = {}  # pause -> its words sound finished
         self._closing: dict[int, str] = {}  # pause -> "question" or "statement": its words end it
         self._claim: int | None = None
@@ -315,10 +336,29 @@ class TurnTaker:
 
     def judge(self) -> list[TurnEvent]:
         """The verdict on the latest pause, if it awaits one: [Judged], else []."""
-        if not self._unjudged:
+        asked = self.ask()
+        return [] if asked is None else self.verdict(asked, *asked.assess())
+
+    def ask(self) -> Judgement | None:
+        """The latest pause, if it awaits a verdict not yet asked for; its ``assess`` may then
+        run elsewhere (the recogniser goes first) while this taker reads on."""
+        if not self._unjudged or self._asked == self._pause:
+            return None
+        self._asked = self._pause
+        working = self._model is not None and self.model_failed is None
+        return Judgement(self._pause, self._model_windows() if working else (), self._model)
+
+    def verdict(
+        self, asked: Judgement, complete: float | None, failure: str | None = None
+    ) -> list[TurnEvent]:
+        """Take the model's verdict on ``asked``: [Judged], or [] if it came too late (the user
+        went on, or the turn is over). ``failure``: the model broke; turns end on silence."""
+        if asked.pause != self._pause or not self._unjudged:
             return []
+        if failure is not None and self.model_failed is None:
+            self.model_failed = failure
+            log.warning("end-of-turn model failed; ending turns on silence: %s", failure)
         self._unjudged = False
-        complete = self._judge()
         self._likely = complete is None or complete >= self.policy.threshold
         return [Judged(self._pause, complete, self._likely)]
 
@@ -378,26 +418,15 @@ class TurnTaker:
         pcm = self._tape.cut(self._segment_start, end)
         events.append(Paused(self._pause, pcm, self._segment_start, self._last_voiced))
 
-    def _judge(self) -> float | None:
-        """The end-of-turn model's verdict on the turn so far (None without a working model).
-
-        After the user went on from a pause, the model also hears what came after it alone:
-        with a long silence inside its window it often takes a finished thought for an open one.
-        """
-        if self._model is None or self.model_failed is not None:
-            return None
-        windows = [self._turn_start]
-        if self._resumed_at is not None:  # the words since the user went on, judged alone too
-            windows.append(self._resumed_at)
+    def _model_windows(self) -> tuple[Float32, ...]:
+        """What the model hears of the turn so far: its latest 8 s, and, after the user went on
+        from a pause, what came after it alone (with a long silence inside its window the model
+        often takes a finished thought for an open one)."""
+        starts = [self._turn_start]
+        if self._resumed_at is not None:
+            starts.append(self._resumed_at)
         end = self._tape.end
-        try:
-            return max(
-                self._model.complete(self._tape.cut(max(w, end - MODEL_SPAN), end)) for w in windows
-            )
-        except Exception as exc:  # a broken model costs its verdicts, never the listening
-            self.model_failed = str(exc)
-            log.warning("end-of-turn model failed; ending turns on silence: %s", exc)
-            return None
+        return tuple(self._tape.cut(max(start, end - MODEL_SPAN), end) for start in starts)
 
     def _in_pause(self, voiced: bool, begin: int, now: int, events: list[TurnEvent]) -> None:
         if voiced:
