@@ -246,13 +246,10 @@ def _run(args: argparse.Namespace) -> dict[str, float]:
     from avatar_desktop.providers.local.llm import LocalChatModel
 
     options = GenerationOptions(max_tokens=args.max_tokens, temperature=0.7)
-    model = LocalChatModel(cache_dir=home / "cache")  # as the app makes it
+    model = LocalChatModel()
     started = time.perf_counter()
     model.load()
     metrics: dict[str, float] = {"model_load_s": time.perf_counter() - started}
-    if model.speed_up is not None:  # measured as the app answers once its copy is made
-        model.speed_up.join()
-    print(f"the chat model reads {model.reading.name if model.reading else None}", flush=True)
     metrics.update(_pipeline_turns(model, options, args.turns))
     metrics["stop_latency_ms_p95"] = _stop_latency(model, options, 10)
     metrics.update(_window_metrics(model, home, min(args.turns, 4), watchdog=args.watchdog))

@@ -150,9 +150,6 @@ def _session(label: str, material: list[Any], args: argparse.Namespace, groq: An
             pump(qt_app, lambda: None, 1.5)  # a new recording first replays the last second
             warm = measure(app, qt_app, probe, material[0], ears)
             print(f"{label} warm-up: {warm.v2v_ms:.0f} ms (not counted)")
-            if groq is None:
-                reading = app.providers.local.reading
-                print(f"{label}: the chat model reads {reading.name if reading else None}")
             for n, utterance in enumerate(material, 1):
                 results.append(measure(app, qt_app, probe, utterance, ears))
                 print(progress(label, n, len(material), utterance, results[-1]), flush=True)

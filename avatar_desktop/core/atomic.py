@@ -9,10 +9,8 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
 
 log = logging.getLogger(__name__)
 
@@ -25,44 +23,19 @@ _REPLACE_RETRY_DELAYS = (0.005, 0.01, 0.02, 0.05, 0.1)
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write via a synced temp file and ``os.replace`` so a crash never leaves a torn file."""
-
-    def write(handle: BinaryIO) -> None:
-        handle.write(data)
-
-    _atomic(Path(path), lambda temp_name: _write_synced(temp_name, write))
-
-
-def atomic_produce(path: Path, produce: Callable[[str], None]) -> None:
-    """``produce`` writes a whole file at the temp path it is given (a library that only takes
-    a path); it is synced and put in place as ``path``, or removed if ``produce`` raises."""
-
-    def write(temp_name: str) -> None:
-        produce(temp_name)
-        _write_synced(temp_name, None)
-
-    _atomic(Path(path), write)
-
-
-def _atomic(path: Path, write: Callable[[str], object]) -> None:
+    path = Path(path)
     fd, temp_name = make_temp(path)
-    os.close(fd)
     try:
-        write(temp_name)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
         _replace(temp_name, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp_name)
         raise
     _sync_directory(path.parent)
-
-
-def _write_synced(name: str, write: Callable[[BinaryIO], None] | None) -> None:
-    """Write (or, with None, only sync) the file ``name``; on disk when this returns."""
-    with open(name, "wb" if write else "r+b") as handle:
-        if write is not None:
-            write(handle)
-        handle.flush()
-        os.fsync(handle.fileno())
 
 
 def atomic_write_text(path: Path, text: str, *, errors: str = "strict") -> None:

@@ -39,11 +39,9 @@ _KEY_SOURCES = {
 }
 
 
-def local_model(settings: Settings, cache_dir: Path | None) -> LocalChatModel:
+def local_model(settings: Settings) -> LocalChatModel:
     path = Path(settings.chat_model_path) if settings.chat_model_path else None
-    return LocalChatModel(
-        model_path=path, context_tokens=settings.context_tokens, cache_dir=cache_dir
-    )
+    return LocalChatModel(model_path=path, context_tokens=settings.context_tokens)
 
 
 def resolve(reference: str) -> Callable[..., Any]:
@@ -62,7 +60,7 @@ class Providers:
         self.keys = keys
         self._pools = pools
         self.cache_dir = cache_dir
-        self.local = local_model(settings, cache_dir)
+        self.local = local_model(settings)
         self.local_ears = WhisperTranscriber()
         # Kept while the key stays the same, so their connection pools are reused.
         self._ears: tuple[tuple[Choice, str], Transcriber] | None = None
@@ -229,7 +227,7 @@ class Providers:
 
     def reload_local(self) -> bool:
         """A new local model object if the GGUF path changed; True when it did."""
-        fresh = local_model(self.settings, self.cache_dir)
+        fresh = local_model(self.settings)
         if fresh.path == self.local.path:
             return False
         self.local = fresh

@@ -7,12 +7,12 @@ user cache dir and loading that file lets onnxruntime read it without holding th
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from importlib import metadata
 from pathlib import Path
 
 from avatar_desktop.core.atomic import atomic_write_bytes
-from avatar_desktop.providers.local.cache import remove_older
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +48,15 @@ def aligned_model(source: Path, cache_dir: Path | None) -> Path | None:
     except OSError as exc:
         log.warning("could not keep the patched voice in the cache: %s", exc)
         return None
-    remove_older(target, f"{source.stem}-*{SUFFIX}")
+    _remove_older(target, source.stem)
     log.info("patched the voice for phoneme timings once: %s", target.name)
     return target
+
+
+def forget(path: Path) -> None:
+    """Drop a cached copy that onnxruntime could not read; the next start makes it again."""
+    with contextlib.suppress(OSError):
+        path.unlink()
 
 
 def _patched(source: Path) -> bytes | None:
@@ -67,3 +73,10 @@ def _patched(source: Path) -> bytes | None:
         return None
     data: bytes = model.SerializeToString()
     return data
+
+
+def _remove_older(keep: Path, stem: str) -> None:
+    """Older patched copies of the same voice are never read again; the cache stays bounded."""
+    for old in keep.parent.glob(f"{stem}-*{SUFFIX}"):
+        if old != keep:
+            forget(old)

@@ -11,10 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from avatar_desktop.core.cancel import Cancelled, CancelToken
-from avatar_desktop.core.priority import yield_cpu
 from avatar_desktop.providers.base import GenerationOptions, ProviderError
-from avatar_desktop.providers.local import requantized
-from avatar_desktop.providers.local.cache import forget
 from avatar_desktop.providers.local.loader import Loader, spare_core_threads
 
 if TYPE_CHECKING:
@@ -27,7 +24,6 @@ BUNDLED_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 BUNDLED_NAME = "SmolLM2-135M"
 GGUF_MAGIC = b"GGUF"
 REPEAT_PENALTY = 1.1  # a 135M model loops on a phrase without it
-SPEED_UP_NICENESS = 10  # making the faster copy yields to everything the user waits on
 _ROLES = {"system": "system", "human": "user", "ai": "assistant"}
 
 
@@ -70,29 +66,15 @@ def thread_counts(cores: int | None) -> tuple[int, int]:
 
 
 class LocalChatModel:
-    """A llama.cpp model loaded once (in the background) and streamed token by token.
+    """A llama.cpp model loaded once (in the background) and streamed token by token."""
 
-    With a ``cache_dir``, the bundled model is read from a faster copy made there once (see
-    :mod:`requantized`): the first start makes it in the background and moves to it if no
-    answer has begun yet; every later start loads it directly."""
-
-    def __init__(
-        self,
-        *,
-        model_path: Path | None = None,
-        context_tokens: int = 2048,
-        cache_dir: Path | None = None,
-    ) -> None:
+    def __init__(self, *, model_path: Path | None = None, context_tokens: int = 2048) -> None:
         self._path = model_path
         self._context = context_tokens
-        self._cache_dir = cache_dir
         self._loader: Loader[Any] = Loader(
             self._open, thread_name="model-load", not_loaded="The chat model is not loaded."
         )
         self._run_lock = threading.Lock()
-        self._used = False  # an answer began: its context stays in the engine it began in
-        self.speed_up: threading.Thread | None = None  # making the faster copy, if it is
-        self.reading: Path | None = None  # the file the engine in use was loaded from
 
     @property
     def name(self) -> str:
@@ -128,27 +110,6 @@ class LocalChatModel:
                 "Re-run the installer or pick a GGUF file in Settings."
             )
         check_gguf(path)
-        bundled = self._cache_dir is not None and path == bundled_model_path()
-        faster = (
-            requantized.existing(path, self._cache_dir) if self._cache_dir and bundled else None
-        )
-        if faster is not None:
-            try:
-                llama = self._llama(faster)
-                self.reading = faster
-                return llama
-            except ProviderError:
-                forget(faster)  # the next start makes it again; this one reads the package's
-        llama = self._llama(path)
-        self.reading = path
-        if bundled and self.speed_up is None:
-            self.speed_up = threading.Thread(
-                target=self._speed_up, args=(path,), name="model-speed-up", daemon=True
-            )
-            self.speed_up.start()
-        return llama
-
-    def _llama(self, path: Path) -> Any:
         try:
             from llama_cpp import Llama
         except ImportError as exc:
@@ -169,28 +130,8 @@ class LocalChatModel:
             raise ProviderError(
                 f"{path.name} could not be loaded as a chat model. Pick another file in Settings."
             ) from exc
-        log.info("chat model loaded: %s from %s", self.name, path.name)
+        log.info("chat model loaded: %s", self.name)
         return llama
-
-    def _speed_up(self, source: Path) -> None:
-        """Make the faster copy, and answer with it from now on if no answer has begun."""
-        assert self._cache_dir is not None
-        yield_cpu(SPEED_UP_NICENESS)
-        made = requantized.make(source, self._cache_dir)
-        if made is None or self._used:
-            return
-        try:
-            faster = self._llama(made)
-        except ProviderError:
-            forget(made)
-            return
-        with self._run_lock:
-            old = None if self._used else self._loader.swap(faster)
-            if old is not None:
-                old.close()
-                self.reading = made
-                return
-        faster.close()  # too late for this run: the next start loads it
 
     def close(self) -> None:
         """Free the weights now, on this thread; llama.cpp crashes if freed at interpreter exit."""
@@ -220,7 +161,6 @@ class LocalChatModel:
         self._loader.ready(cancel)
         prompt = [{"role": _ROLES.get(m.type, "user"), "content": str(m.content)} for m in messages]
         with self._run_lock:
-            self._used = True
             llama = self._loader.engine  # read under the lock: close() may have freed it
             if llama is None:
                 raise ProviderError("The chat model is not loaded.")

@@ -113,15 +113,6 @@ class Loader(Generic[T]):
             raise ProviderError(message, kind=kind)
         return engine
 
-    def swap(self, engine: T) -> T | None:
-        """Use ``engine`` from now on; the one it replaces, or None (and no swap) if there was
-        none: never loaded, or closed meanwhile."""
-        with self._load_lock:
-            old = self._engine
-            if old is not None:
-                self._engine = engine
-            return old
-
     def close(self, free: Callable[[T], object] = lambda _engine: None) -> None:
         """Let go of the engine (``free`` releases it, after any load in progress ends)."""
         with self._load_lock:

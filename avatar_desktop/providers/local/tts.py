@@ -17,8 +17,7 @@ import numpy as np
 from avatar_desktop.core.cancel import Cancelled, CancelToken
 from avatar_desktop.core.speech import Phone, Speech
 from avatar_desktop.providers.base import ProviderError
-from avatar_desktop.providers.local.aligned import aligned_model
-from avatar_desktop.providers.local.cache import forget
+from avatar_desktop.providers.local.aligned import aligned_model, forget
 from avatar_desktop.providers.local.loader import Loader
 
 if TYPE_CHECKING:
