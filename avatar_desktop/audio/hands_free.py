@@ -1,7 +1,8 @@
 """Hands-free listening on its own thread: microphone → voice and turn detection → events.
 
-The window's thread never waits on the turn model (tens of milliseconds a pause), and the
-window's own hiccups never delay the end of a turn. The loop also keeps the avatar from
+Neither the window's thread nor this loop waits on the turn model (tens of milliseconds a
+pause: it judges on a thread of its own), and the window's own hiccups never delay the end of
+a turn. The loop also keeps the avatar from
 hearing itself: a turn that began while the avatar spoke is the user's only once the echo
 guard finds the user clearly louder (a barge-in). No Qt; results go to a callback.
 """
@@ -17,17 +18,12 @@ from dataclasses import dataclass
 from avatar_desktop.audio.capture import SAMPLE_RATE, Recorder
 from avatar_desktop.audio.echo import EchoGuard
 from avatar_desktop.audio.turns import Judgement, TurnEnded, TurnEvent, TurnStarted, TurnTaker
-from avatar_desktop.core.priority import yield_cpu
 
 log = logging.getLogger(__name__)
 
 TICK_S = 0.015  # a barge-in or a pause is noticed within one tick
 BARGE_IN_PROBABILITY = 0.3
 BARGE_LOOKBACK_S = 0.4  # the user's words began a little before they were recognised
-# How much the end-of-turn model yields to the rest of the app (a nice value, Linux). On two
-# cores it ran beside the recogniser and the window and made the pause's words come 0.1 s
-# later, and the answer with them; yielding, its verdict still came before the turn could end.
-JUDGE_NICENESS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +57,9 @@ class Ears:
 
 
 class Judge:
-    """The end-of-turn model on a thread of its own, below the others' priority where the
-    system allows: the pause's words go first, so the answer can start from them."""
+    """The end-of-turn model on a thread of its own: the listening loop hands it a pause and
+    reads on, so a barge-in, the user going on, or the end of the turn is noticed on time
+    while the model (tens of milliseconds a pause) thinks."""
 
     def __init__(self) -> None:
         self._asked: queue.SimpleQueue[Judgement | None] = queue.SimpleQueue()
@@ -88,7 +85,6 @@ class Judge:
             self._thread.join(timeout=2.0)
 
     def _run(self) -> None:
-        yield_cpu(JUDGE_NICENESS)
         while (judgement := self._asked.get()) is not None:
             self._done.put((judgement, *judgement.assess()))
 

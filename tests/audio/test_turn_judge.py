@@ -1,10 +1,9 @@
 """Verdicts reached elsewhere: a pause is asked of the model once, the model runs on a thread
-of its own that yields to the recogniser, and a verdict that comes too late changes nothing."""
+of its own while the listening loop reads on, and a verdict that comes too late changes
+nothing."""
 
 from __future__ import annotations
 
-import os
-import sys
 import threading
 import time
 
@@ -12,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from avatar_desktop.audio.hands_free import JUDGE_NICENESS, Judge
+from avatar_desktop.audio.hands_free import Judge
 from avatar_desktop.audio.turn_model import SmartTurn
 from avatar_desktop.audio.turns import Judged, Judgement, Paused, Resumed, TurnTaker
 from avatar_desktop.audio.vad import SAMPLE_RATE
@@ -82,17 +81,15 @@ def test_a_model_that_breaks_is_told_and_turns_end_on_silence(
 
 
 class _Watched(SmartTurn):
-    """The real model, noting the thread it runs on and that thread's nice value."""
+    """The real model, noting the thread it runs on."""
 
     def __init__(self, *, fail: bool = False) -> None:
         super().__init__()
         self.fail = fail
-        self.threads: list[tuple[int, int | None]] = []
+        self.threads: list[str] = []
 
     def complete(self, pcm: npt.ArrayLike) -> float:
-        tid = threading.get_native_id()
-        nice = os.getpriority(os.PRIO_PROCESS, tid) if sys.platform == "linux" else None
-        self.threads.append((tid, nice))
+        self.threads.append(threading.current_thread().name)
         if self.fail:
             raise RuntimeError("the model file is damaged")
         return super().complete(pcm)
@@ -107,7 +104,7 @@ def verdicts(judge: Judge, count: int) -> list[tuple[Judgement, float | None, st
     return got
 
 
-def test_the_judge_runs_the_model_on_its_own_lower_priority_thread(clips: Clips) -> None:
+def test_the_judge_runs_the_model_on_its_own_thread(clips: Clips) -> None:
     model = _Watched()
     voice = np.concatenate([clips.question, np.zeros(SAMPLE_RATE // 4, np.float32)])
     judge = Judge()
@@ -119,11 +116,7 @@ def test_the_judge_runs_the_model_on_its_own_lower_priority_thread(clips: Clips)
         judge.stop()
     assert back is asked and failure is None
     assert complete == pytest.approx(SmartTurn().complete(voice), abs=1e-6)
-    ((tid, nice),) = model.threads
-    assert tid != threading.get_native_id()
-    if sys.platform == "linux":
-        mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-        assert nice == min(mine + JUDGE_NICENESS, 19)
+    assert model.threads == ["turn-judge"]
 
 
 def test_a_broken_model_gives_a_failure_not_a_dead_judge(clips: Clips) -> None:
