@@ -2,9 +2,9 @@
 
 Neither the window's thread nor this loop waits on the turn model (tens of milliseconds a
 pause: it judges on a thread of its own), and the window's own hiccups never delay the end of
-a turn. The loop also keeps the avatar from
-hearing itself: a turn that began while the avatar spoke is the user's only once the echo
-guard finds the user clearly louder (a barge-in). No Qt; results go to a callback.
+a turn. The loop also keeps the avatar from hearing itself: a turn that began while the avatar
+spoke is the user's only once the echo guard finds the user clearly louder (a barge-in). No Qt;
+results go to a callback.
 """
 
 from __future__ import annotations
@@ -66,8 +66,7 @@ class Judge:
         self._done: queue.SimpleQueue[tuple[Judgement, float | None, str | None]] = (
             queue.SimpleQueue()
         )
-        self._thread = threading.Thread(target=self._run, name="turn-judge", daemon=True)
-        self._thread.start()
+        threading.Thread(target=self._run, name="turn-judge", daemon=True).start()
 
     def ask(self, judgement: Judgement) -> None:
         self._asked.put(judgement)
@@ -80,9 +79,9 @@ class Judge:
         return out
 
     def stop(self) -> None:
+        """Judge nothing more. Not waited for: the caller (the window's thread, when listening
+        stops) never waits on the model; a pause being judged ends unread."""
         self._asked.put(None)
-        if self._thread is not threading.current_thread():
-            self._thread.join(timeout=2.0)
 
     def _run(self) -> None:
         while (judgement := self._asked.get()) is not None:

@@ -341,7 +341,7 @@ class TurnTaker:
 
     def ask(self) -> Judgement | None:
         """The latest pause, if it awaits a verdict not yet asked for; its ``assess`` may then
-        run elsewhere (the recogniser goes first) while this taker reads on."""
+        run on another thread while this taker reads on."""
         if not self._unjudged or self._asked == self._pause:
             return None
         self._asked = self._pause

@@ -130,3 +130,30 @@ def test_a_broken_model_gives_a_failure_not_a_dead_judge(clips: Clips) -> None:
         judge.stop()
     assert first[1:] == (None, "the model file is damaged")
     assert second[0].pause == 2 and second[1] is not None and second[2] is None
+
+
+class _Held(SmartTurn):
+    """A model that thinks until it is let go."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.thinking, self.go = threading.Event(), threading.Event()
+
+    def complete(self, pcm: npt.ArrayLike) -> float:
+        self.thinking.set()
+        self.go.wait(10)
+        return 0.5
+
+
+def test_stopping_never_waits_for_the_model(clips: Clips) -> None:
+    """Listening stops on the window's thread: a pause being judged must not hold it."""
+    model = _Held()
+    judge = Judge()
+    judge.ask(Judgement(1, (clips.question,), model))
+    assert model.thinking.wait(10)
+    stopping = threading.Thread(target=judge.stop)
+    stopping.start()
+    stopping.join(1.0)  # a stop that waited for the model would still be waiting
+    stopped_while_thinking = not stopping.is_alive() and not model.go.is_set()
+    model.go.set()
+    assert stopped_while_thinking
