@@ -195,17 +195,23 @@ def _pieces(tokenizer: Any, tokens: list[int], until_s: float) -> list[str]:
 
 
 def without_repeats(pieces: list[str]) -> str:
-    """The pieces joined, up to the first that repeats an earlier one: a loop, not speech."""
+    """The pieces joined, up to the first that repeats an earlier one: a loop, not speech.
+
+    Whisper loops back to the start of something it wrote ("Tell me more. Tell me more.") or,
+    after a pause inside the audio, to the end of it ("I was wondering, what's the tallest
+    mountain in Africa? What's the tallest mountain in Africa?")."""
     kept: list[str] = []
     heard: list[list[str]] = []
+    so_far: list[str] = []
     for piece in pieces:
         said = [w.lower() for w in WORD.findall(piece)]
         if not said:
             continue
-        if any(earlier[: len(said)] == said for earlier in heard):
-            break  # a loop: Whisper went back to the start of something it already wrote
+        if any(earlier[: len(said)] == said for earlier in heard) or so_far[-len(said) :] == said:
+            break  # a loop, not a second saying
         kept.append(piece)
         heard.append(said)
+        so_far += said
     return _cut_periodic_tail(" ".join(kept))
 
 
