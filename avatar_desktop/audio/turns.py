@@ -2,12 +2,14 @@
 
 :class:`TurnTaker` reads 16 kHz audio as it arrives. When the voice stops for a moment it
 reports a :class:`Paused` with the words' audio since the last fixed point (to recognise now,
-while the user may still go on) and the end-of-turn model's verdict. If the voice comes back it
+while the user may still go on), then a :class:`Judged`: the end-of-turn model's verdict, which
+may be reached on another thread (``ask``, ``verdict``). If the voice comes back it
 reports :class:`Resumed`; if the silence lasts — briefly after a finished thought, longer after
 an unfinished one, never longer than a cap — it reports :class:`TurnEnded`. A pause can also be
 judged by its words: ``hear_text`` holds the turn open when they trail off ("I was wondering…").
 
-No Qt. ``feed`` runs on one thread; ``hear_text`` may be called from another.
+No Qt. ``feed``, ``ask`` and ``verdict`` run on one thread; ``hear_text`` may be called from
+another, and a :class:`Judgement`'s ``assess`` from any.
 """
 
 from __future__ import annotations
@@ -320,8 +322,9 @@ class TurnTaker:
     def feed(self, pcm: npt.ArrayLike, *, judge: bool = True) -> list[TurnEvent]:
         """The next chunk of 16 kHz mono audio, any length; what happened in it.
 
-        ``judge=False`` leaves a pause's verdict to a later ``judge()`` call, so its audio can
-        go to the recogniser while the model (tens of milliseconds) is still thinking."""
+        ``judge=False`` leaves a pause's verdict for later, so its audio can go to the
+        recogniser first: ``judge()`` then runs the model here, or ``ask()`` hands the pause to
+        another thread and ``verdict()`` takes its answer back (the listening loop's way)."""
         samples = own_float32(pcm)
         if len(self._pending):
             samples = np.concatenate([self._pending, samples])
